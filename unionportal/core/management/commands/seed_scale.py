@@ -1,0 +1,19 @@
+from django.core.management.base import BaseCommand
+
+from unionportal.core import registry
+
+
+class Command(BaseCommand):
+    """Add volume data for benchmarks. Each app registers its own options (e.g.
+    --stations N) and fills its tables in batches with a progress bar."""
+
+    help = "Add volume data for benchmarks (each app adds its own options)."
+
+    def add_arguments(self, parser):
+        for seeder in registry.SCALE:
+            seeder.add_arguments(parser)
+
+    def handle(self, *args, **options):
+        for seeder in registry.SCALE:
+            seeder.run(options, stdout=self.stdout)
+        self.stdout.write(self.style.SUCCESS("Scale data ready."))

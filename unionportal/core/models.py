@@ -1,0 +1,192 @@
+"""The shared core: the union tree, who holds which role where, and the activity log."""
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+from simple_history.models import HistoricalRecords
+from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
+
+from .scoping import ScopedQuerySet, union_scope
+
+
+class TimeStampedModel(models.Model):
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class UnionQuerySet(MP_NodeQuerySet):
+    def visible_to(self, user) -> "UnionQuerySet":
+        """Unions in the subtrees where the user holds any role."""
+        return self.filter(pk__in=union_scope(user).values("pk"))
+
+    def editable_by(self, user) -> "UnionQuerySet":
+        return self.filter(pk__in=union_scope(user, roles=Role.EDIT_ROLES).values("pk"))
+
+
+class UnionManager(MP_NodeManager.from_queryset(UnionQuerySet)):
+    def get_queryset(self):
+        return UnionQuerySet(self.model, using=self._db).order_by("path")
+
+
+class Union(MP_Node):
+    """A node of the union tree: city federation → district → street/town → grassroots."""
+
+    class Kind(models.TextChoices):
+        CITY = "city", _("City federation")
+        DISTRICT = "district", _("District federation")
+        STREET = "street", _("Street/town federation")
+        INDUSTRY = "industry", _("Industry union")
+        GRASSROOTS = "grassroots", _("Grassroots union")
+
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind)
+    region = models.CharField(_("region"), max_length=100, blank=True)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    contact_name = models.CharField(_("contact person"), max_length=50, blank=True)
+    contact_phone = models.CharField(_("contact phone"), max_length=30, blank=True)
+
+    steplen = 4
+    objects = UnionManager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["path"]
+        verbose_name = _("union")
+        verbose_name_plural = _("unions")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def is_within(self, other: "Union") -> bool:
+        """True when this union is `other` or below it."""
+        return self.path.startswith(other.path)
+
+
+class RoleQuerySet(ScopedQuerySet):
+    # Chairs hand out the roles of their subtree.
+    view_roles = ("chair",)
+    edit_roles = ("chair",)
+
+
+class Role(TimeStampedModel):
+    """A user's role in a union; it covers the union's whole subtree."""
+
+    class Kind(models.TextChoices):
+        CHAIR = "chair", _("Chair")
+        OFFICER = "officer", _("Officer")
+        WELFARE = "welfare", _("Welfare staff")
+        JUDGE = "judge", _("Judge")
+        VIEWER = "viewer", _("Viewer")
+
+    # Roles that may create and change the ordinary records of their subtree.
+    EDIT_ROLES = (Kind.CHAIR, Kind.OFFICER)
+    # Roles that may see the ordinary (non-welfare) records of their subtree.
+    VIEW_ROLES = (Kind.CHAIR, Kind.OFFICER, Kind.VIEWER, Kind.JUDGE, Kind.WELFARE)
+    # Personal welfare data is for welfare staff only.
+    WELFARE_ROLES = (Kind.WELFARE,)
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.CASCADE, related_name="union_roles", verbose_name=_("user")
+    )
+    union = models.ForeignKey(Union, models.CASCADE, related_name="roles", verbose_name=_("union"))
+    kind = models.CharField(_("role"), max_length=16, choices=Kind)
+
+    objects = RoleQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("role")
+        verbose_name_plural = _("roles")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "union", "kind"], name="core_role_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_kind_display()} · {self.union}"
+
+
+class ActivityQuerySet(ScopedQuerySet):
+    def published(self) -> "ActivityQuerySet":
+        return self.filter(status=Activity.Status.PUBLISHED)
+
+
+class Activity(TimeStampedModel):
+    """Something a union held: a study session, a seminar, a visit, a ceremony..."""
+
+    class Kind(models.TextChoices):
+        STUDY = "study", _("Study session")
+        SEMINAR = "seminar", _("Seminar")
+        TRAINING = "training", _("Training")
+        SURVEY = "survey", _("Field visit / survey")
+        EXCHANGE = "exchange", _("Exchange visit")
+        LECTURE = "lecture", _("Lecture by a model worker")
+        READING = "reading", _("Reading salon")
+        VOLUNTEER = "volunteer", _("Volunteer service")
+        CEREMONY = "ceremony", _("Ceremony")
+        OTHER = "other", _("Other")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", pgettext_lazy("activity status", "Draft")
+        PUBLISHED = "published", pgettext_lazy("activity status", "Published")
+
+    union = models.ForeignKey(Union, models.PROTECT, related_name="activities", verbose_name=_("union"))
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind)
+    title = models.CharField(_("title"), max_length=120)
+    starts_at = models.DateTimeField(_("date and time"))
+    place = models.CharField(_("place"), max_length=120, blank=True)
+    participants = models.PositiveIntegerField(_("participants"), default=0)
+    organiser = models.CharField(_("organiser"), max_length=100, blank=True)
+    summary = models.TextField(_("summary"), max_length=5000, blank=True)
+    status = models.CharField(_("status"), max_length=16, choices=Status, default=Status.DRAFT)
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True,
+        related_name="+", verbose_name=_("created by"),
+    )
+    # Set when another record (an exchange visit, a plaque ceremony, an award ceremony)
+    # logged this activity, e.g. "stations.exchangevisit:12"; lets those records find it.
+    source = models.CharField(_("source record"), max_length=64, blank=True, db_index=True)
+
+    objects = ActivityQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-starts_at", "-pk"]
+        verbose_name = _("activity")
+        verbose_name_plural = _("activities")
+        indexes = [models.Index(fields=["status", "-starts_at"], name="core_activity_feed")]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("core:activity_detail", args=[self.pk])
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == self.Status.PUBLISHED and self.published_at is not None
+
+    @property
+    def is_upcoming(self) -> bool:
+        return self.starts_at > timezone.now()
+
+
+class ActivityPhoto(models.Model):
+    activity = models.ForeignKey(Activity, models.CASCADE, related_name="photos", verbose_name=_("activity"))
+    image = models.ImageField(_("image"), upload_to="activities/%Y/%m/")
+    thumbnail = models.ImageField(_("thumbnail"), upload_to="activities/%Y/%m/thumbs/")
+    caption = models.CharField(_("caption"), max_length=120, blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("activity photo")
+        verbose_name_plural = _("activity photos")
+
+    def __str__(self) -> str:
+        return self.caption or self.image.name

@@ -1,0 +1,16 @@
+"""What the core itself contributes through the registry."""
+
+from django.utils.translation import gettext_lazy as _
+
+from . import demo, registry, scale
+from .models import Activity
+
+registry.figure(
+    "activities", _("Activities held"), lambda: Activity.objects.published().count(), order=90
+)
+registry.desk_card(
+    _("Activities"), lambda user: Activity.objects.visible_to(user).count(), url_name="core:activity_list", order=90
+)
+registry.demo("core", demo.seed, order=0)
+registry.scale("core", scale.add_arguments, scale.run)
+registry.bench_pages(lambda: [("home", "/"), ("activity feed", "/activities/")])

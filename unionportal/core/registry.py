@@ -1,0 +1,104 @@
+"""Extension points through which the domain apps plug into the core.
+
+The core never imports a domain app. Each app has a `portal.py` (discovered at start-up)
+that registers what it contributes:
+
+    from unionportal.core import registry
+
+    registry.figure("warm_stations", _("Warm stations"), lambda: Station.objects...count(), order=10)
+    registry.desk_card(_("Stations"), lambda user: Station.objects.visible_to(user).count(),
+                       url_name="stations:desk_list", order=10)
+    registry.nav(_("Station finder"), "stations:finder", order=10)
+    registry.demo("stations", seed_stations, order=10)  # seed(stdout) -> None, idempotent
+    registry.scale("stations", add_arguments, seed_scale_stations)
+    registry.bench_pages(lambda: [("station page", "/stations/1/")])
+    registry.bench("nearby", run_nearby_bench)  # -> list[dict] rows for the bench table
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(order=True)
+class Figure:
+    order: int
+    key: str = field(compare=False)
+    label: Any = field(compare=False)
+    value: Callable[[], int] = field(compare=False)
+
+
+@dataclass(order=True)
+class DeskCard:
+    order: int
+    label: Any = field(compare=False)
+    count: Callable[[Any], int] = field(compare=False)
+    url_name: str = field(compare=False)
+
+
+@dataclass(order=True)
+class NavLink:
+    order: int
+    label: Any = field(compare=False)
+    url_name: str = field(compare=False)
+    desk: bool = field(compare=False, default=False)
+
+
+@dataclass(order=True)
+class Seeder:
+    order: int
+    name: str = field(compare=False)
+    run: Callable[..., Any] = field(compare=False)
+
+
+@dataclass
+class ScaleSeeder:
+    name: str
+    add_arguments: Callable[[Any], None]
+    run: Callable[..., Any]
+
+
+FIGURES: list[Figure] = []
+DESK_CARDS: list[DeskCard] = []
+NAV: list[NavLink] = []
+DEMO: list[Seeder] = []
+SCALE: list[ScaleSeeder] = []
+BENCH_PAGES: list[Callable[[], list[tuple[str, str]]]] = []
+BENCH: list[tuple[str, Callable[[], list[dict]]]] = []
+
+
+def _replace(items: list, attr: str, value, new) -> None:
+    # Re-registration (e.g. a module imported twice in tests) replaces, never duplicates.
+    items[:] = [i for i in items if getattr(i, attr) != value]
+    items.append(new)
+    if hasattr(new, "order"):
+        items.sort()
+
+
+def figure(key: str, label, value: Callable[[], int], *, order: int = 50) -> None:
+    _replace(FIGURES, "key", key, Figure(order, key, label, value))
+
+
+def desk_card(label, count: Callable[[Any], int], *, url_name: str, order: int = 50) -> None:
+    _replace(DESK_CARDS, "url_name", url_name, DeskCard(order, label, count, url_name))
+
+
+def nav(label, url_name: str, *, desk: bool = False, order: int = 50) -> None:
+    _replace(NAV, "url_name", url_name, NavLink(order, label, url_name, desk))
+
+
+def demo(name: str, run: Callable[..., Any], *, order: int = 50) -> None:
+    _replace(DEMO, "name", name, Seeder(order, name, run))
+
+
+def scale(name: str, add_arguments: Callable[[Any], None], run: Callable[..., Any]) -> None:
+    _replace(SCALE, "name", name, ScaleSeeder(name, add_arguments, run))
+
+
+def bench_pages(fn: Callable[[], list[tuple[str, str]]]) -> None:
+    if fn not in BENCH_PAGES:
+        BENCH_PAGES.append(fn)
+
+
+def bench(name: str, fn: Callable[[], list[dict]]) -> None:
+    BENCH[:] = [b for b in BENCH if b[0] != name] + [(name, fn)]

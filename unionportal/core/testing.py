@@ -1,0 +1,65 @@
+"""Shared test helpers: factories for unions, users and roles, used by every app's tests."""
+
+import io
+from types import SimpleNamespace
+
+import factory
+from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
+
+from .models import Role, Union
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ["username"]
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    password = factory.PostGenerationMethodCall("set_password", "pw-for-tests")
+
+
+def make_user(username: str, *, role: str | None = None, union: Union | None = None, **fields):
+    """A user, with a role in `union` when given (role holders are staff, as role_grant makes them)."""
+    user = UserFactory(username=username, is_staff=role is not None, **fields)
+    if role is not None:
+        Role.objects.get_or_create(user=user, union=union, kind=role)
+    return user
+
+
+def build_tree() -> SimpleNamespace:
+    """city → district A (→ street A1 → grassroots A1g) and district B (→ grassroots Bg): two sibling subtrees."""
+    city = Union.add_root(name="Test City Federation", kind=Union.Kind.CITY)
+    a = city.add_child(name="District A", kind=Union.Kind.DISTRICT)
+    b = city.add_child(name="District B", kind=Union.Kind.DISTRICT)
+    a1 = a.add_child(name="Street A1", kind=Union.Kind.STREET)
+    a1g = a1.add_child(name="Grassroots A1g", kind=Union.Kind.GRASSROOTS)
+    bg = b.add_child(name="Grassroots Bg", kind=Union.Kind.GRASSROOTS)
+    return SimpleNamespace(city=city, a=a, b=b, a1=a1, a1g=a1g, bg=bg)
+
+
+def image_upload(name: str = "photo.jpg", size=(640, 480), fmt: str = "JPEG", color=(200, 30, 30)):
+    buf = io.BytesIO()
+    Image.new("RGB", size, color).save(buf, format=fmt)
+    content_type = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}[fmt]
+    return SimpleUploadedFile(name, buf.getvalue(), content_type=content_type)
+
+
+def bomb_upload(name: str = "bomb.png", side: int = 30000) -> SimpleUploadedFile:
+    """A tiny PNG whose header claims side × side pixels (a decompression bomb)."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    ihdr = struct.pack(">IIBBBBB", side, side, 8, 2, 0, 0, 0)
+    idat = zlib.compress(b"\x00" * 64)
+    png = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", idat) + chunk(b"IEND", b"")
+    return SimpleUploadedFile(name, png, content_type="image/png")
+
+
+def fake_image_upload(name: str = "photo.jpg") -> SimpleUploadedFile:
+    """Not an image at all, only named like one."""
+    return SimpleUploadedFile(name, b"MZ this is not an image " * 50, content_type="image/jpeg")
