@@ -48,7 +48,8 @@ def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @role_required()
 def desk(request: HttpRequest) -> HttpResponse:
-    cards = [(c.label, c.count(request.user), c.url_name) for c in registry.DESK_CARDS]
+    # A card whose count is None is not for this user (e.g. welfare files for an officer).
+    cards = [(c.label, n, c.url_name) for c in registry.DESK_CARDS if (n := c.count(request.user)) is not None]
     recent = Activity.objects.visible_to(request.user).select_related("union")[:8]
     return render(request, "core/desk.html", {"cards": cards, "recent": recent})
 
