@@ -77,7 +77,7 @@ def _node(name: str, kind: str, parent: Union | None, region: str) -> Union:
     if existing:
         return existing
     fields = {"name": name, "kind": kind, "region": region}
-    return parent.add_child(**fields) if parent else Union.add_root(**fields)
+    return Union.objects.add_child(parent, fields) if parent else Union.objects.add_root(fields)
 
 
 @transaction.atomic

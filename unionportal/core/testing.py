@@ -15,14 +15,16 @@ class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = get_user_model()
         django_get_or_create = ["username"]
+        skip_postgeneration_save = True
 
     username = factory.Sequence(lambda n: f"user{n}")
-    password = factory.PostGenerationMethodCall("set_password", "pw-for-tests")
+    password = factory.django.Password("pw-for-tests")
 
 
 def make_user(username: str, *, role: str | None = None, union: Union | None = None, **fields):
     """A user, with a role in `union` when given (role holders are staff, as role_grant makes them)."""
-    user = UserFactory(username=username, is_staff=role is not None, **fields)
+    fields.setdefault("is_staff", role is not None)
+    user = UserFactory(username=username, **fields)
     if role is not None:
         Role.objects.get_or_create(user=user, union=union, kind=role)
     return user
@@ -30,12 +32,13 @@ def make_user(username: str, *, role: str | None = None, union: Union | None = N
 
 def build_tree() -> SimpleNamespace:
     """city → district A (→ street A1 → grassroots A1g) and district B (→ grassroots Bg): two sibling subtrees."""
-    city = Union.add_root(name="Test City Federation", kind=Union.Kind.CITY)
-    a = city.add_child(name="District A", kind=Union.Kind.DISTRICT)
-    b = city.add_child(name="District B", kind=Union.Kind.DISTRICT)
-    a1 = a.add_child(name="Street A1", kind=Union.Kind.STREET)
-    a1g = a1.add_child(name="Grassroots A1g", kind=Union.Kind.GRASSROOTS)
-    bg = b.add_child(name="Grassroots Bg", kind=Union.Kind.GRASSROOTS)
+    add = Union.objects.add_child
+    city = Union.objects.add_root({"name": "Test City Federation", "kind": Union.Kind.CITY})
+    a = add(city, {"name": "District A", "kind": Union.Kind.DISTRICT})
+    b = add(city, {"name": "District B", "kind": Union.Kind.DISTRICT})
+    a1 = add(a, {"name": "Street A1", "kind": Union.Kind.STREET})
+    a1g = add(a1, {"name": "Grassroots A1g", "kind": Union.Kind.GRASSROOTS})
+    bg = add(b, {"name": "Grassroots Bg", "kind": Union.Kind.GRASSROOTS})
     return SimpleNamespace(city=city, a=a, b=b, a1=a1, a1g=a1g, bg=bg)
 
 

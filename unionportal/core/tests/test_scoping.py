@@ -1,0 +1,128 @@
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from unionportal.core.models import Activity, Role, Union
+from unionportal.core.scoping import has_role, union_scope
+from unionportal.core.testing import make_user
+
+
+def _activity(union, title, **kw):
+    return Activity.objects.create(
+        union=union, kind=Activity.Kind.STUDY, title=title, starts_at=timezone.now(), **kw
+    )
+
+
+def test_role_covers_the_whole_subtree_and_nothing_beside(tree, officer_a):
+    names = set(union_scope(officer_a).values_list("name", flat=True))
+    assert names == {"District A", "Street A1", "Grassroots A1g"}
+
+
+def test_union_scope_costs_one_query_whatever_the_depth(tree, officer_a, django_assert_num_queries):
+    deep = tree.a1g
+    for i in range(6):
+        deep = Union.objects.add_child(deep, {"name": f"Level {i}", "kind": Union.Kind.GRASSROOTS})
+    # 1: unions joined with an EXISTS over the user's roles
+    with django_assert_num_queries(1):
+        names = list(union_scope(officer_a).values_list("name", flat=True))
+    assert "Level 5" in names and "District B" not in names
+
+
+def test_role_filter_and_superuser(tree, welfare_a, superuser):
+    assert not union_scope(welfare_a, roles=Role.EDIT_ROLES).exists()
+    assert union_scope(welfare_a, roles=Role.WELFARE_ROLES).count() == 3
+    assert union_scope(superuser).count() == Union.objects.count()
+
+
+def test_has_role_checks_ancestors(tree, officer_a):
+    assert has_role(officer_a, tree.a1g, Role.EDIT_ROLES)
+    assert not has_role(officer_a, tree.b, Role.EDIT_ROLES)
+    assert not has_role(officer_a, tree.city, Role.EDIT_ROLES)
+
+
+def test_anonymous_and_inactive_see_nothing(tree, officer_a):
+    from django.contrib.auth.models import AnonymousUser
+
+    assert not union_scope(AnonymousUser()).exists()
+    officer_a.is_active = False
+    assert not union_scope(officer_a).exists()
+
+
+ROLES = [Role.Kind.CHAIR, Role.Kind.OFFICER, Role.Kind.VIEWER, Role.Kind.JUDGE, Role.Kind.WELFARE]
+
+
+@pytest.mark.parametrize("kind", ROLES)
+def test_sibling_unions_see_nothing_of_each_other(client, tree, kind):
+    """For each role: a user of district A sees nothing of district B anywhere."""
+    user = make_user(f"a_{kind}", role=kind, union=tree.a)
+    mine = _activity(tree.a1, "Alpha draft of A")
+    theirs = _activity(tree.bg, "Bravo draft of B")
+    client.force_login(user)
+
+    listing = client.get(reverse("core:activity_list")).content.decode()
+    assert mine.title in listing and theirs.title not in listing
+
+    search = client.get(reverse("core:activity_list"), {"q": "Bravo"}).content.decode()
+    assert theirs.title not in search
+
+    assert client.get(reverse("core:activity_detail", args=[theirs.pk])).status_code == 404
+    assert client.get(reverse("core:activity_detail", args=[mine.pk])).status_code == 200
+    assert client.get(reverse("core:activity_edit", args=[theirs.pk])).status_code in (403, 404)
+
+    export = client.get(reverse("core:activity_export"))
+    assert export.status_code == 200
+    from openpyxl import load_workbook
+    import io
+
+    cells = {c.value for row in load_workbook(io.BytesIO(export.content)).active.iter_rows() for c in row}
+    assert mine.title in cells and theirs.title not in cells
+
+    admin_list = client.get(reverse("admin:core_activity_changelist"), {"q": "draft"}).content.decode()
+    assert theirs.title not in admin_list
+    assert client.get(reverse("admin:core_activity_change", args=[theirs.pk])).status_code in (302, 403, 404)
+    assert theirs.title not in client.get(reverse("admin:core_activity_history", args=[theirs.pk])).content.decode()
+    assert "District B" not in client.get(reverse("admin:core_union_changelist")).content.decode()
+    autocomplete = client.get(
+        reverse("admin:autocomplete"),
+        {"app_label": "core", "model_name": "activity", "field_name": "union", "term": "B"},
+    )
+    assert "Grassroots Bg" not in autocomplete.content.decode()
+
+
+def test_unknown_id_is_404(client, officer_a):
+    client.force_login(officer_a)
+    assert client.get(reverse("core:activity_detail", args=[999999])).status_code == 404
+    assert client.get(reverse("core:activity_edit", args=[999999])).status_code == 404
+
+
+def test_officer_edits_only_inside_subtree_admin(client, tree, officer_a):
+    mine = _activity(tree.a1, "Mine")
+    client.force_login(officer_a)
+    assert client.get(reverse("admin:core_activity_change", args=[mine.pk])).status_code == 200
+    assert client.get(reverse("admin:core_activity_add")).status_code == 200
+    found = client.get(
+        reverse("admin:autocomplete"),
+        {"app_label": "core", "model_name": "activity", "field_name": "union", "term": "Grass"},
+    ).json()["results"]
+    assert [r["text"] for r in found] == ["Grassroots A1g"]
+    # A union outside the subtree is refused on save even if its id is posted by hand.
+    response = client.post(reverse("admin:core_activity_change", args=[mine.pk]), {
+        "union": tree.bg.pk, "kind": "study", "title": "Moved", "starts_at_0": "2024-01-01",
+        "starts_at_1": "10:00", "participants": 1, "status": "draft",
+        "photos-TOTAL_FORMS": 0, "photos-INITIAL_FORMS": 0,
+    })
+    assert response.status_code == 200  # the form is shown again with an error
+    mine.refresh_from_db()
+    assert mine.union == tree.a1
+
+
+def test_viewer_cannot_edit(client, tree, viewer_a):
+    mine = _activity(tree.a1, "Mine")
+    client.force_login(viewer_a)
+    assert client.get(reverse("core:activity_edit", args=[mine.pk])).status_code == 403
+    assert client.get(reverse("core:activity_create")).status_code == 403
+    assert client.get(reverse("admin:core_activity_change", args=[mine.pk])).status_code == 200  # read-only view
+    response = client.post(reverse("admin:core_activity_change", args=[mine.pk]), {"title": "Changed"})
+    assert response.status_code == 403
+    mine.refresh_from_db()
+    assert mine.title == "Mine"
