@@ -1,5 +1,22 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "contests"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.contest_list, name="list"),
+    path("desk/", views.desk_list, name="desk_list"),
+    path("desk/<slug:slug>/", views.desk_contest, name="desk_contest"),
+    path("desk/<slug:slug>/entries/<int:pk>/screen/", views.desk_screen, name="desk_screen"),
+    path("desk/<slug:slug>/entries/<int:pk>/score/", views.judge_score, name="judge_score"),
+    path("desk/<slug:slug>/compute/", views.desk_compute, name="desk_compute"),
+    path("desk/<slug:slug>/publish/", views.desk_publish, name="desk_publish"),
+    path("desk/<slug:slug>/results.xlsx", views.desk_export, name="desk_export"),
+    path("<slug:slug>/", views.contest_detail, name="detail"),
+    path("<slug:slug>/submit/", views.entry_submit, name="submit"),
+    path("<slug:slug>/entries/<int:pk>/", views.entry_detail, name="entry"),
+    path("<slug:slug>/entries/<int:pk>/certificate.pdf", views.certificate, name="certificate"),
+    path("<slug:slug>/vote/", views.vote, name="vote"),
+    path("<slug:slug>/results/", views.results, name="results"),
+]

@@ -1,0 +1,18 @@
+// Labour competition leaderboard: one line per team over the periods.
+(function () {
+  "use strict";
+  var holder = document.getElementById("leaderboard-chart");
+  var source = document.getElementById("leaderboard-data");
+  if (!holder || !source || typeof echarts === "undefined") return;
+  var data = JSON.parse(source.textContent);
+  var chart = echarts.init(holder);
+  chart.setOption({
+    tooltip: { trigger: "axis" },
+    legend: { type: "scroll", bottom: 0 },
+    grid: { left: 40, right: 16, top: 16, bottom: 48 },
+    xAxis: { type: "category", data: data.periods },
+    yAxis: { type: "value", max: 100 },
+    series: data.series.map(function (s) { return { name: s.name, type: "line", data: s.data }; })
+  });
+  window.addEventListener("resize", function () { chart.resize(); });
+})();
