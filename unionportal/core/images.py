@@ -114,7 +114,5 @@ class MultipleImageUploadField(forms.FileField):
         if self.required and not uploads:
             raise ValidationError(self.error_messages["required"], code="required")
         if len(uploads) > self.max_files:
-            raise ValidationError(
-                _("At most %(n)d images at a time.") % {"n": self.max_files}, code="too_many_files"
-            )
+            raise ValidationError(_("At most %(n)d images at a time.") % {"n": self.max_files}, code="too_many_files")
         return [clean_image(super(MultipleImageUploadField, self).clean(u, initial)) for u in uploads]

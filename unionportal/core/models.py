@@ -146,8 +146,12 @@ class Activity(TimeStampedModel):
     status = models.CharField(_("status"), max_length=16, choices=Status, default=Status.DRAFT)
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True,
-        related_name="+", verbose_name=_("created by"),
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
     )
     # Set when another record (an exchange visit, a plaque ceremony, an award ceremony)
     # logged this activity, e.g. "stations.exchangevisit:12"; lets those records find it.

@@ -5,9 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from . import demo, registry, scale
 from .models import Activity
 
-registry.figure(
-    "activities", _("Activities held"), lambda: Activity.objects.published().count(), order=90
-)
+registry.figure("activities", _("Activities held"), lambda: Activity.objects.published().count(), order=90)
 registry.desk_card(
     _("Activities"), lambda user: Activity.objects.visible_to(user).count(), url_name="core:activity_list", order=90
 )

@@ -16,8 +16,7 @@ class Progress:
         filled = int(self.width * self.done / self.total)
         rate = self.done / max(time.monotonic() - self.started, 1e-6)
         self.stream.write(
-            f"\r{self.label} [{'#' * filled}{'.' * (self.width - filled)}] "
-            f"{self.done}/{self.total} ({rate:,.0f}/s)"
+            f"\r{self.label} [{'#' * filled}{'.' * (self.width - filled)}] {self.done}/{self.total} ({rate:,.0f}/s)"
         )
         if self.done >= self.total:
             self.stream.write("\n")

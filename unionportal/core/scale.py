@@ -32,10 +32,17 @@ def run(options: dict, stdout) -> None:
         rows = []
         for i in range(size):
             when = start + dt.timedelta(minutes=rng.randrange(365 * 3 * 24 * 60))
-            rows.append(Activity(
-                union_id=rng.choice(unions), kind=rng.choice(kinds), title=f"Scale activity {offset + i}",
-                starts_at=when, participants=rng.randrange(5, 200), status=Activity.Status.PUBLISHED,
-                published_at=when, source=f"scale:{offset + i}",
-            ))
+            rows.append(
+                Activity(
+                    union_id=rng.choice(unions),
+                    kind=rng.choice(kinds),
+                    title=f"Scale activity {offset + i}",
+                    starts_at=when,
+                    participants=rng.randrange(5, 200),
+                    status=Activity.Status.PUBLISHED,
+                    published_at=when,
+                    source=f"scale:{offset + i}",
+                )
+            )
         Activity.objects.bulk_create(rows, batch_size=1000)
         bar.advance(size)

@@ -28,9 +28,7 @@ def union_scope(user, roles: Iterable[str] | None = None) -> models.QuerySet:
         grants = grants.filter(kind__in=list(roles))
     # The role's union is an ancestor-or-self of the outer union when its path is a prefix
     # of the outer union's path.
-    grants = grants.annotate(
-        prefix=Substr(OuterRef("path"), 1, Length("union__path"))
-    ).filter(union__path=F("prefix"))
+    grants = grants.annotate(prefix=Substr(OuterRef("path"), 1, Length("union__path"))).filter(union__path=F("prefix"))
     return Union.objects.filter(Exists(grants))
 
 

@@ -60,19 +60,38 @@ def activity_set_published(*, activity: Activity, published: bool) -> Activity:
 
 @transaction.atomic
 def activity_log(
-    *, union: Union, kind: str, title: str, starts_at, source: str, summary: str = "",
-    place: str = "", participants: int = 0, organiser: str = "", by: AbstractUser | None = None,
+    *,
+    union: Union,
+    kind: str,
+    title: str,
+    starts_at,
+    source: str,
+    summary: str = "",
+    place: str = "",
+    participants: int = 0,
+    organiser: str = "",
+    by: AbstractUser | None = None,
     publish: bool = True,
 ) -> Activity:
     """Log (or update) the activity another record stands for: an exchange visit, a plaque or
-    award ceremony. Idempotent on `source`, so seeding twice or re-saving changes nothing."""
-    activity, _created = Activity.objects.update_or_create(
-        source=source,
-        defaults={
-            "union": union, "kind": kind, "title": title, "starts_at": starts_at, "summary": summary,
-            "place": place, "participants": participants, "organiser": organiser, "created_by": by,
-        },
-    )
+    award ceremony. Idempotent on `source`: logging the same thing again changes nothing."""
+    fields = {
+        "union": union,
+        "kind": kind,
+        "title": title,
+        "starts_at": starts_at,
+        "summary": summary,
+        "place": place,
+        "participants": participants,
+        "organiser": organiser,
+    }
+    activity = Activity.objects.filter(source=source).first()
+    if activity is None:
+        activity = Activity.objects.create(source=source, created_by=by, **fields)
+    elif any(getattr(activity, name) != value for name, value in fields.items()):
+        for name, value in fields.items():
+            setattr(activity, name, value)
+        activity.save()
     if publish and not activity.is_published:
         activity_set_published(activity=activity, published=True)
     return activity

@@ -33,9 +33,7 @@ def activity_feed(request: HttpRequest) -> HttpResponse:
     if kind in Activity.Kind.values:
         activities = activities.filter(kind=kind)
     page = Paginator(activities, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(
-        request, "core/activity_feed.html", {"page": page, "kinds": Activity.Kind.choices, "kind": kind}
-    )
+    return render(request, "core/activity_feed.html", {"page": page, "kinds": Activity.Kind.choices, "kind": kind})
 
 
 def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -80,8 +78,11 @@ def activity_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k not in ("union", "photos")}
         activity = services.activity_create(
-            union=form.cleaned_data["union"], by=request.user, photos=form.cleaned_data["photos"],
-            publish="publish" in request.POST, **data,
+            union=form.cleaned_data["union"],
+            by=request.user,
+            photos=form.cleaned_data["photos"],
+            publish="publish" in request.POST,
+            **data,
         )
         messages.success(request, _("Activity saved."))
         return redirect(activity)

@@ -12,9 +12,15 @@ from unionportal.core.testing import bomb_upload, fake_image_upload, image_uploa
 
 def _post(client, union, **overrides):
     data = {
-        "union": union.pk, "kind": "study", "title": "Study of the congress report",
-        "starts_at": "2022-11-18T14:00", "place": "Centre", "participants": "45",
-        "organiser": "Street union", "summary": "We studied.", "save_draft": "1",
+        "union": union.pk,
+        "kind": "study",
+        "title": "Study of the congress report",
+        "starts_at": "2022-11-18T14:00",
+        "place": "Centre",
+        "participants": "45",
+        "organiser": "Street union",
+        "summary": "We studied.",
+        "save_draft": "1",
     } | overrides
     data = {k: v for k, v in data.items() if v is not None}
     return client.post(reverse("core:activity_create"), data)
@@ -85,8 +91,14 @@ def test_union_outside_scope_refused(client, tree, officer_a):
 def _bulk(union, n):
     now = timezone.now()
     Activity.objects.bulk_create(
-        Activity(union=union, kind="study", title=f"A{i}", starts_at=now - dt.timedelta(hours=i),
-                 status="published", published_at=now)
+        Activity(
+            union=union,
+            kind="study",
+            title=f"A{i}",
+            starts_at=now - dt.timedelta(hours=i),
+            status="published",
+            published_at=now,
+        )
         for i in range(n)
     )
 

@@ -8,9 +8,7 @@ from unionportal.core.testing import make_user
 
 
 def _activity(union, title, **kw):
-    return Activity.objects.create(
-        union=union, kind=Activity.Kind.STUDY, title=title, starts_at=timezone.now(), **kw
-    )
+    return Activity.objects.create(union=union, kind=Activity.Kind.STUDY, title=title, starts_at=timezone.now(), **kw)
 
 
 def test_role_covers_the_whole_subtree_and_nothing_beside(tree, officer_a):
@@ -71,8 +69,9 @@ def test_sibling_unions_see_nothing_of_each_other(client, tree, kind):
 
     export = client.get(reverse("core:activity_export"))
     assert export.status_code == 200
-    from openpyxl import load_workbook
     import io
+
+    from openpyxl import load_workbook
 
     cells = {c.value for row in load_workbook(io.BytesIO(export.content)).active.iter_rows() for c in row}
     assert mine.title in cells and theirs.title not in cells
@@ -106,11 +105,20 @@ def test_officer_edits_only_inside_subtree_admin(client, tree, officer_a):
     ).json()["results"]
     assert [r["text"] for r in found] == ["Grassroots A1g"]
     # A union outside the subtree is refused on save even if its id is posted by hand.
-    response = client.post(reverse("admin:core_activity_change", args=[mine.pk]), {
-        "union": tree.bg.pk, "kind": "study", "title": "Moved", "starts_at_0": "2024-01-01",
-        "starts_at_1": "10:00", "participants": 1, "status": "draft",
-        "photos-TOTAL_FORMS": 0, "photos-INITIAL_FORMS": 0,
-    })
+    response = client.post(
+        reverse("admin:core_activity_change", args=[mine.pk]),
+        {
+            "union": tree.bg.pk,
+            "kind": "study",
+            "title": "Moved",
+            "starts_at_0": "2024-01-01",
+            "starts_at_1": "10:00",
+            "participants": 1,
+            "status": "draft",
+            "photos-TOTAL_FORMS": 0,
+            "photos-INITIAL_FORMS": 0,
+        },
+    )
     assert response.status_code == 200  # the form is shown again with an error
     mine.refresh_from_db()
     assert mine.union == tree.a1

@@ -1,0 +1,40 @@
+import io
+
+import pytest
+from django.apps import apps
+from django.core.management import call_command
+
+from unionportal.core import registry
+from unionportal.core.models import Activity, Role, Union
+
+
+def _counts() -> dict[str, int]:
+    return {m._meta.label: m._default_manager.count() for m in apps.get_models()}
+
+
+@pytest.mark.django_db
+def test_seed_demo_builds_the_tree_and_a_second_run_changes_nothing(client):
+    out = io.StringIO()
+    call_command("seed_demo", stdout=out)
+    assert Union.objects.get(name="房山区总工会").get_parent().name == "北京市总工会"
+    assert Union.objects.get(name="良乡镇总工会").get_parent().name == "房山区总工会"
+    assert Union.objects.get(name="卢沟桥街道总工会").get_parent().name == "丰台区总工会"
+    beifang = Union.objects.get(name="北方车辆集团工会")
+    assert beifang.get_children().count() == 5
+    assert set(Role.objects.values_list("kind", flat=True)) == set(Role.Kind.values)
+    assert "unionportal-demo" in out.getvalue()  # passwords are printed for the demo users
+    assert Activity.objects.published().filter(union__name="卢沟桥街道总工会").count() >= 3
+
+    before = _counts()
+    call_command("seed_demo", stdout=io.StringIO())
+    assert _counts() == before
+
+
+@pytest.mark.django_db
+def test_home_shows_every_registered_figure_computed(client):
+    call_command("seed_demo", stdout=io.StringIO())
+    page = client.get("/").content.decode()
+    for figure in registry.FIGURES:
+        value = figure.value()
+        assert f'data-figure="{figure.key}"' in page
+        assert f">{value}<" in page

@@ -1,0 +1,113 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.test import RequestFactory
+from django.urls import reverse
+
+from unionportal.core.http import client_ip, rate_limited
+
+ROOT = Path(__file__).resolve().parents[3]
+PRODUCTION_ENV = {
+    "DEBUG": "0",
+    "SECRET_KEY": "a-real-production-secret-key-with-plenty-of-entropy-7f3a9c2e1b8d4f6a",
+    "ALLOWED_HOSTS": "portal.example.org",
+    "CSRF_TRUSTED_ORIGINS": "https://portal.example.org",
+    "DATABASE_URL": "sqlite:////tmp/unionportal-deploy-check.sqlite3",
+    "REDIS_URL": "redis://127.0.0.1:6379/0",
+    "WELFARE_DATA_KEY": "another-real-secret-for-welfare-data-0123456789abcdef",
+}
+
+
+def _manage(*args, env=None):
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}, **(env or {})},
+    )
+
+
+def test_check_deploy_passes_with_production_settings():
+    result = _manage("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION_ENV)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_check_deploy_fails_with_development_defaults():
+    env = {k: v for k, v in os.environ.items() if k not in PRODUCTION_ENV and k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**env, "DEBUG": "1"},
+    )
+    assert result.returncode != 0
+
+
+def test_production_settings_values():
+    code = (
+        "from django.conf import settings as s;"
+        "print(s.CACHES['default']['BACKEND'], s.SESSION_ENGINE, s.DATABASES['default']['CONN_MAX_AGE'],"
+        " s.SECURE_SSL_REDIRECT, s.STORAGES['staticfiles']['BACKEND'])"
+    )
+    result = _manage("shell", "-v", "0", "-c", code, env=PRODUCTION_ENV)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [
+        "django.core.cache.backends.redis.RedisCache",
+        "django.contrib.sessions.backends.cache",
+        "600",
+        "True",
+        "whitenoise.storage.CompressedManifestStaticFilesStorage",
+    ]
+
+
+def test_healthz_is_plain_ok_without_queries(db, client, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        response = client.get("/healthz")
+    assert response.status_code == 200 and response.content == b"ok"
+
+
+def test_client_ip_reads_forwarded_for_only_behind_trusted_proxies(settings):
+    rf = RequestFactory()
+    request = rf.get("/", REMOTE_ADDR="10.0.0.5", HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.9")
+    settings.TRUSTED_PROXY_COUNT = 0
+    assert client_ip(request) == "10.0.0.5"
+    settings.TRUSTED_PROXY_COUNT = 1
+    assert client_ip(request) == "203.0.113.9"  # the forged left-most entry is ignored
+    settings.TRUSTED_PROXY_COUNT = 3
+    assert client_ip(request) == "10.0.0.5"
+
+
+def test_rate_limit_counts_per_client():
+    rf = RequestFactory()
+    a, b = rf.get("/", REMOTE_ADDR="1.1.1.1"), rf.get("/", REMOTE_ADDR="2.2.2.2")
+    assert [rate_limited(a, scope="t", limit=2, window=60) for _ in range(3)] == [False, False, True]
+    assert not rate_limited(b, scope="t", limit=2, window=60)
+
+
+@pytest.mark.django_db
+def test_axes_locks_out_by_username_and_address(client, officer_a, settings):
+    settings.AXES_FAILURE_LIMIT = 3
+    url = reverse("login")
+    for _ in range(3):
+        client.post(url, {"username": "officer_a", "password": "wrong"}, REMOTE_ADDR="9.9.9.9")
+    locked = client.post(url, {"username": "officer_a", "password": "pw-for-tests"}, REMOTE_ADDR="9.9.9.9")
+    assert locked.status_code == 429
+    # Same user from another address is not locked out.
+    ok = client.post(url, {"username": "officer_a", "password": "pw-for-tests"}, REMOTE_ADDR="8.8.8.8")
+    assert ok.status_code == 302
+
+
+@pytest.mark.django_db
+def test_home_in_chinese_by_default_and_english_on_request(client, settings):
+    settings.LANGUAGE_CODE = "zh-hans"
+    page = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert "抬眼可见、随处可享、随时可用" in page
+    client.cookies["django_language"] = "en"
+    assert "Warm at a glance" in client.get("/").content.decode()
