@@ -1,0 +1,235 @@
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+from import_export.admin import ExportMixin, ImportExportMixin
+
+from unionportal.core.adminmixins import ScopedAdmin, ScopedTabularInline
+
+from . import services
+from .models import (
+    Amenity,
+    AmenityDelivery,
+    Award,
+    DemandPoint,
+    ExchangeVisit,
+    Feedback,
+    HoursException,
+    Inspection,
+    InspectionItem,
+    OpeningHours,
+    PublicAccessChange,
+    Station,
+    StationAmenity,
+    StationPhoto,
+)
+from .resources import DemandPointResource, StationResource
+
+
+@admin.register(Amenity)
+class AmenityAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "icon", "order"]
+    search_fields = ["code", "name"]
+
+    def has_module_permission(self, request):
+        return request.user.is_active and request.user.is_staff
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_staff
+
+
+class OpeningHoursInline(ScopedTabularInline):
+    model = OpeningHours
+
+
+class HoursExceptionInline(ScopedTabularInline):
+    model = HoursException
+
+
+class StationAmenityInline(ScopedTabularInline):
+    model = StationAmenity
+
+
+class AwardInline(ScopedTabularInline):
+    model = Award
+
+
+class StationPhotoInline(ScopedTabularInline):
+    model = StationPhoto
+    fields = ["thumbnail", "caption"]
+    readonly_fields = ["thumbnail"]
+
+    def has_add_permission(self, request, obj=None):
+        return False  # photos go through the checked upload (unionportal.core.images)
+
+
+class InspectionInline(ScopedTabularInline):
+    model = Inspection
+    fields = ["inspected_on", "inspector_name", "passed_all"]
+    readonly_fields = fields
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False  # recorded through the inspection form (all seven items at once)
+
+
+class PublicAccessChangeInline(ScopedTabularInline):
+    model = PublicAccessChange
+    fields = ["changed_at", "is_public", "changed_by", "note"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class ComplianceFilter(admin.SimpleListFilter):
+    title = _("compliance")
+    parameter_name = "compliance"
+
+    def lookups(self, request, model_admin):
+        return [("never", _("Never inspected")), ("failing", _("Failing an item"))] + [
+            (f"fail_{code}", _("Failing: %(item)s") % {"item": label}) for code, label in Inspection.Item.choices
+        ]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value == "never":
+            return queryset.never_inspected()
+        if value == "failing":
+            return queryset.failing()
+        if value and value.startswith("fail_"):
+            return queryset.failing(value.removeprefix("fail_"))
+        return queryset
+
+
+@admin.register(Station)
+class StationAdmin(ImportExportMixin, ScopedAdmin):
+    resource_classes = [StationResource]
+    list_display = ["name", "kind", "host_type", "town", "union", "status", "is_public", "signage"]
+    list_filter = ["kind", "status", "host_type", "is_public", "signage", "open_24h", ComplianceFilter, "town"]
+    search_fields = ["name", "address", "town", "initials"]
+    list_select_related = ["union"]
+    autocomplete_fields = ["union"]
+    readonly_fields = ["public_since", "created_at", "updated_at"]
+    inlines = [
+        OpeningHoursInline,
+        HoursExceptionInline,
+        StationAmenityInline,
+        StationPhotoInline,
+        InspectionInline,
+        AwardInline,
+        PublicAccessChangeInline,
+    ]
+    fieldsets = [
+        (None, {"fields": ["union", "name", "kind", "host_type", "status", "phone", "description"]}),
+        (
+            _("Place"),
+            {
+                "fields": ["town", "address", "lat", "lng"],
+                "description": _("WGS-84 coordinates; pick them on the map below."),
+            },
+        ),
+        (_("Access"), {"fields": ["is_public", "public_since", "open_24h", "signage", "founded_on"]}),
+        (_("Record"), {"fields": ["created_at", "updated_at"]}),
+    ]
+    change_form_template = "admin/stations/station/change_form.html"
+    show_full_result_count = False
+
+    def get_import_resource_kwargs(self, request, **kwargs):
+        return {**super().get_import_resource_kwargs(request, **kwargs), "user": request.user}
+
+    def get_export_resource_kwargs(self, request, **kwargs):
+        return {**super().get_export_resource_kwargs(request, **kwargs), "user": request.user}
+
+    def get_export_queryset(self, request):
+        return super().get_export_queryset(request).prefetch_related("station_amenities__amenity")
+
+    def save_model(self, request, obj, form, change):
+        services.station_save(station=obj, by=request.user)
+
+
+class InspectionItemInline(ScopedTabularInline):
+    model = InspectionItem
+    extra = 0
+
+
+@admin.register(Inspection)
+class InspectionAdmin(ExportMixin, ScopedAdmin):
+    list_display = ["station", "inspected_on", "inspector_name", "passed_all"]
+    list_filter = ["passed_all", "inspected_on"]
+    search_fields = ["station__name", "inspector_name"]
+    list_select_related = ["station"]
+    raw_id_fields = ["station", "inspector"]
+    inlines = [InspectionItemInline]
+
+
+@admin.register(AmenityDelivery)
+class AmenityDeliveryAdmin(ExportMixin, ScopedAdmin):
+    list_display = ["station", "amenity", "quantity", "delivered_on"]
+    list_filter = ["amenity", "delivered_on"]
+    search_fields = ["station__name"]
+    list_select_related = ["station", "amenity"]
+    raw_id_fields = ["station"]
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+        else:
+            delivery = services.amenity_delivery_record(
+                station=obj.station,
+                amenity=obj.amenity,
+                quantity=obj.quantity,
+                delivered_on=obj.delivered_on,
+                note=obj.note,
+            )
+            obj.pk = delivery.pk
+
+
+@admin.register(Award)
+class AwardAdmin(ScopedAdmin):
+    list_display = ["title", "station", "level", "year"]
+    list_filter = ["level", "year"]
+    search_fields = ["title", "station__name"]
+    list_select_related = ["station"]
+    raw_id_fields = ["station"]
+
+
+@admin.register(ExchangeVisit)
+class ExchangeVisitAdmin(ScopedAdmin):
+    list_display = ["host", "guest", "visited_on", "participants"]
+    search_fields = ["host__name", "guest__name"]
+    list_select_related = ["host", "guest"]
+    raw_id_fields = ["host", "guest"]
+    readonly_fields = ["activity"]
+
+    def save_model(self, request, obj, form, change):
+        visit = services.exchange_visit_log(
+            host=obj.host,
+            guest=obj.guest,
+            visited_on=obj.visited_on,
+            summary=obj.summary,
+            participants=obj.participants,
+            by=request.user,
+        )
+        obj.pk = visit.pk
+
+
+@admin.register(Feedback)
+class FeedbackAdmin(ExportMixin, ScopedAdmin):
+    list_display = ["station", "rating", "problem", "status", "created_at"]
+    list_filter = ["status", "problem", "rating"]
+    search_fields = ["station__name", "message"]
+    list_select_related = ["station"]
+    raw_id_fields = ["station"]
+    readonly_fields = ["station", "rating", "problem", "message", "contact", "answered_by", "answered_at"]
+
+
+@admin.register(DemandPoint)
+class DemandPointAdmin(ImportExportMixin, ScopedAdmin):
+    resource_classes = [DemandPointResource]
+    list_display = ["name", "kind", "union", "workers", "lat", "lng"]
+    list_filter = ["kind"]
+    search_fields = ["name"]
+    list_select_related = ["union"]
+    autocomplete_fields = ["union"]
+
+    def get_import_resource_kwargs(self, request, **kwargs):
+        return {**super().get_import_resource_kwargs(request, **kwargs), "user": request.user}

@@ -1,0 +1,107 @@
+"""Nearest stations: an indexed grid pre-filter, widened until the answer is exact.
+
+Stations sit in cells of CELL_DEG degrees. We read the square of cells around the point
+(one index range per row of cells), widen it until it holds enough stations, then make sure
+no station outside the square could be nearer than the k-th found: the square must reach at
+least that far in every direction, otherwise it is widened to that distance and read again.
+"""
+
+import math
+from dataclasses import dataclass
+
+from django.db.models import Prefetch, Q
+from django.utils import timezone
+
+from .geo import haversine_m
+from .hours import exceptions_window, open_state
+from .models import CELL_DEG, CELL_ROW, HoursException, Station, StationAmenity, cell_xy
+
+M_PER_DEG_LAT = 111_194.9
+MAX_ROWS_AS_RANGES = 41  # beyond this the square is read as one lat/lng box
+
+
+@dataclass
+class Hit:
+    station: Station
+    distance_m: float
+    open_now: bool
+
+
+def _square(lat: float, lng: float, r: int) -> Q:
+    x, y = cell_xy(lat, lng)
+    if 2 * r + 1 > MAX_ROWS_AS_RANGES:
+        return Q(lat__gte=(y - r) * CELL_DEG - 90, lat__lt=(y + r + 1) * CELL_DEG - 90) & Q(
+            lng__gte=(x - r) * CELL_DEG - 180, lng__lt=(x + r + 1) * CELL_DEG - 180
+        )
+    q = Q()
+    for row in range(y - r, y + r + 1):
+        q |= Q(cell__gte=row * CELL_ROW + x - r, cell__lte=row * CELL_ROW + x + r)
+    return q
+
+
+def _reach_m(lat: float, lng: float, r: int) -> float:
+    """How far the square of radius r reaches from the point in every direction (lower bound)."""
+    x, y = cell_xy(lat, lng)
+    south = lat - ((y - r) * CELL_DEG - 90)
+    north = (y + r + 1) * CELL_DEG - 90 - lat
+    west = lng - ((x - r) * CELL_DEG - 180)
+    east = (x + r + 1) * CELL_DEG - 180 - lng
+    # Meridians converge: use the cosine of the latitude farthest from the equator in the square.
+    far_lat = min(89.9, abs(lat) + r * CELL_DEG + CELL_DEG)
+    m_per_deg_lng = M_PER_DEG_LAT * math.cos(math.radians(far_lat))
+    return min(south * M_PER_DEG_LAT, north * M_PER_DEG_LAT, west * m_per_deg_lng, east * m_per_deg_lng)
+
+
+def _radius_for(lat: float, distance_m: float) -> int:
+    far_lat = min(89.9, abs(lat) + distance_m / M_PER_DEG_LAT + CELL_DEG)
+    m_per_cell = CELL_DEG * M_PER_DEG_LAT * max(math.cos(math.radians(far_lat)), 1e-6)
+    return int(distance_m / m_per_cell) + 1
+
+
+def with_open_state_rows(qs):
+    """Prefetch what open_state reads, for the days it reads."""
+    first, last = exceptions_window()
+    return qs.prefetch_related(
+        "hours",
+        Prefetch("exceptions", queryset=HoursException.objects.filter(date__gte=first, date__lte=last)),
+    )
+
+
+def with_amenity_rows(qs):
+    return qs.prefetch_related(Prefetch("station_amenities", queryset=StationAmenity.objects.select_related("amenity")))
+
+
+def nearby(
+    base, *, lat: float, lng: float, limit: int, amenities: list[str] = (), open_now: bool = False, now=None
+) -> list[Hit]:
+    """The `limit` stations of `base` nearest to (lat, lng), by great-circle distance."""
+    now = timezone.localtime(now or timezone.now())
+    qs = base.with_amenities(amenities) if amenities else base
+    if open_now:
+        qs = qs.open_at(now)
+    r, world = 0, False
+    while True:
+        rows = list(qs.filter(_square(lat, lng, r)).values_list("pk", "lat", "lng"))
+        rows = sorted((haversine_m(lat, lng, a, b), pk) for pk, a, b in rows)
+        if r >= 3600:
+            world = True
+        if len(rows) >= limit or world:
+            kth = rows[limit - 1][0] if len(rows) >= limit else math.inf
+            if world or kth <= _reach_m(lat, lng, r):
+                break
+            r = max(r + 1, _radius_for(lat, kth))
+            if r >= 3600:
+                r = 3600
+            continue
+        r = 1 if r == 0 else r * 2
+    best = rows[:limit]
+    by_pk = {
+        s.pk: s for s in with_amenity_rows(with_open_state_rows(Station.objects.filter(pk__in=[pk for _d, pk in best])))
+    }
+    return [Hit(by_pk[pk], d, open_state(by_pk[pk], now).is_open) for d, pk in best]
+
+
+def full_scan(base, *, lat: float, lng: float, limit: int) -> list[tuple[float, int]]:
+    """The brute-force answer (for tests and the benchmark ratio)."""
+    rows = base.values_list("pk", "lat", "lng")
+    return sorted((haversine_m(lat, lng, a, b), pk) for pk, a, b in rows)[:limit]
