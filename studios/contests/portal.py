@@ -1,0 +1,25 @@
+"""What the contests contribute to the core: figure, desk card, links, demo data, bench."""
+
+from django.utils.translation import gettext_lazy as _
+
+from unionportal.core import registry
+from unionportal.core.models import Role
+from unionportal.core.scoping import holds_any
+
+from . import bench, demo
+from .models import Contest, Entry
+
+
+def _desk_count(user):
+    if not holds_any(user, (*Role.EDIT_ROLES, Role.Kind.JUDGE)):
+        return None
+    return Contest.objects.visible_to(user).count()
+
+
+registry.figure("contests", _("Contest entries"), lambda: Entry.objects.accepted().count(), order=60)
+registry.desk_card(_("Contests"), _desk_count, url_name="contests:desk_list", order=60)
+registry.nav(_("Contests"), "contests:list", order=60)
+registry.nav(_("Contests desk"), "contests:desk_list", desk=True, order=60)
+registry.demo("contests", demo.seed, order=60)
+registry.bench_pages(lambda: [("contest page", "/contests/xingshan-five-type-2022/")])
+registry.bench("contests ballots", bench.run)
