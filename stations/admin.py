@@ -5,6 +5,7 @@ from import_export.admin import ExportMixin, ImportExportMixin
 from unionportal.core.adminmixins import ScopedAdmin, ScopedTabularInline
 
 from . import services
+from .maps import tile_config
 from .models import (
     Amenity,
     AmenityDelivery,
@@ -135,6 +136,9 @@ class StationAdmin(ImportExportMixin, ScopedAdmin):
 
     def get_import_resource_kwargs(self, request, **kwargs):
         return {**super().get_import_resource_kwargs(request, **kwargs), "user": request.user}
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        return super().changeform_view(request, object_id, form_url, {**(extra_context or {}), "tiles": tile_config()})
 
     def get_export_resource_kwargs(self, request, **kwargs):
         return {**super().get_export_resource_kwargs(request, **kwargs), "user": request.user}

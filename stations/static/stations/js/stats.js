@@ -1,0 +1,33 @@
+(function () {
+  "use strict";
+  var el = document.getElementById("chart-data");
+  if (!el || !window.echarts) { return; }
+  var d = JSON.parse(el.textContent);
+  function bar(id, labels, values, horizontal) {
+    var node = document.getElementById(id);
+    if (!node) { return; }
+    var chart = echarts.init(node);
+    var cat = { type: "category", data: labels, axisLabel: { interval: 0, rotate: horizontal ? 0 : 30 } };
+    var val = { type: "value" };
+    chart.setOption({
+      grid: { left: horizontal ? 110 : 40, right: 16, top: 16, bottom: horizontal ? 24 : 70 },
+      tooltip: {}, xAxis: horizontal ? val : cat, yAxis: horizontal ? cat : val,
+      series: [{ type: "bar", data: values, itemStyle: { color: "#c8102e" } }]
+    });
+    window.addEventListener("resize", function () { chart.resize(); });
+  }
+  bar("chart-kind", d.kind.labels, d.kind.values, true);
+  bar("chart-status", d.status.labels, d.status.values, true);
+  bar("chart-town", d.town.labels, d.town.values, false);
+  var node = document.getElementById("chart-months");
+  if (node) {
+    var c = echarts.init(node);
+    c.setOption({
+      grid: { left: 40, right: 16, top: 30, bottom: 40 }, tooltip: { trigger: "axis" },
+      legend: { data: [d.names.visits, d.names.visitors] },
+      xAxis: { type: "category", data: d.months.labels }, yAxis: { type: "value" },
+      series: [{ name: d.names.visits, type: "bar", data: d.months.visits, itemStyle: { color: "#c8102e" } },
+               { name: d.names.visitors, type: "line", data: d.months.visitors }]
+    });
+  }
+})();
