@@ -8,6 +8,10 @@ from .models import Activity, Role
 from .scoping import union_scope
 
 
+class SecondarySubmit(Submit):
+    field_classes = "btn btn-outline-secondary"
+
+
 class DateTimeLocalInput(forms.DateTimeInput):
     input_type = "datetime-local"
 
@@ -28,10 +32,14 @@ class ActivityForm(forms.ModelForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["union"].queryset = union_scope(user, Role.EDIT_ROLES)
+        unions = union_scope(user, Role.EDIT_ROLES)
+        self.fields["union"].queryset = unions
+        if not self.instance.pk:
+            # Most officers log for their own union: the top of their scope.
+            self.fields["union"].initial = unions.order_by("depth", "path").values_list("pk", flat=True).first()
         self.fields["starts_at"].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
         self.helper = FormHelper()
         self.helper.form_tag = True
         self.helper.attrs = {"enctype": "multipart/form-data", "novalidate": ""}
-        self.helper.add_input(Submit("save_draft", _("Save draft"), css_class="btn-outline-primary"))
+        self.helper.add_input(SecondarySubmit("save_draft", _("Save draft")))
         self.helper.add_input(Submit("publish", _("Save and publish")))
