@@ -1,0 +1,178 @@
+import pytest
+from django.urls import reverse
+
+from studios.contests import services
+from studios.contests.models import Ballot, Contest, Entry
+from unionportal.core.testing import fake_image_upload, image_upload
+
+pytestmark = pytest.mark.django_db
+
+
+def test_detail_shows_accepted_entries_and_remaining_votes(client, make_contest, make_entry, make_voter):
+    contest = make_contest("vote", votes_per_voter=2, vote_period=Contest.VotePeriod.CONTEST)
+    shown = make_entry(contest, "Shown entry")
+    make_entry(contest, "Hidden pending entry", accepted=False)
+    client.force_login(make_voter())
+    html = client.get(contest.get_absolute_url()).content.decode()
+    assert "Shown entry" in html and "Hidden pending entry" not in html
+    assert "Votes left: 2" in html
+    response = client.post(reverse("contests:vote", args=[contest.slug]), {"entry": shown.pk}, follow=True)
+    assert "Thank you, your vote counts. Votes left: 1." in response.content.decode()
+    assert "Votes left: 1" in response.content.decode()
+
+
+def test_vote_needs_sign_in_and_bad_input_gives_a_message(client, make_contest, make_entry, make_voter):
+    contest = make_contest("vote")
+    entry = make_entry(contest)
+    url = reverse("contests:vote", args=[contest.slug])
+    response = client.post(url, {"entry": entry.pk})
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+    assert client.get(url).status_code == 405
+    client.force_login(make_voter())
+    for bad in ({"entry": "x"}, {}, {"entry": "999999"}):
+        response = client.post(url, bad, follow=True)
+        assert response.status_code == 200
+    assert not Ballot.objects.exists()
+    assert client.post(reverse("contests:vote", args=["nope"]), {"entry": entry.pk}).status_code == 404
+
+
+def test_vote_is_rate_limited_per_client(client, make_contest, make_entry, make_voter, monkeypatch):
+    from studios.contests import views
+
+    monkeypatch.setattr(views, "VOTE_RATE_LIMIT", 2)
+    contest = make_contest("vote", votes_per_voter=5, vote_period=Contest.VotePeriod.CONTEST)
+    entries = [make_entry(contest, f"E{i}") for i in range(3)]
+    client.force_login(make_voter())
+    url = reverse("contests:vote", args=[contest.slug])
+    for e in entries:
+        response = client.post(url, {"entry": e.pk}, follow=True)
+    assert "Too many votes from this address" in response.content.decode()
+    assert Ballot.objects.count() == 2
+
+
+def test_results_hidden_until_published(client, make_contest, make_entry, make_judge, officer_a, tree):
+    contest = make_contest("results", vote_weight=0, jury_weight=100)
+    entry = make_entry(contest, "Winning entry", union=tree.a1)
+    judge = make_judge("j1", tree.a1g)
+    services.judge_assign(contest=contest, judge=judge)
+    novelty, use = contest.criteria.all()
+    services.scores_set(entry=entry, judge=judge, scores={novelty.pk: 90, use.pk: 40}, now=contest.vote_closes)
+    services.results_compute(contest=contest, by=officer_a)
+    url = reverse("contests:results", args=[contest.slug])
+    html = client.get(url).content.decode()
+    assert "not yet published" in html and "Winning entry" not in html
+    cert = reverse("contests:certificate", args=[contest.slug, entry.pk])
+    assert client.get(cert).status_code == 404
+    services.results_publish(contest=contest, by=officer_a)
+    html = client.get(url).content.decode()
+    assert "Winning entry" in html and "First prize" in html
+    response = client.get(cert)
+    assert response.status_code == 200 and response.content.startswith(b"%PDF")
+
+
+def test_entry_page_shows_screening_reason_to_the_team_only(client, make_contest, make_entry, officer_a, officer_b):
+    contest = make_contest("entry")
+    entry = make_entry(contest, accepted=False)
+    services.entry_screen(entry=entry, accept=False, reason="Already in use elsewhere", by=officer_a)
+    url = reverse("contests:entry", args=[contest.slug, entry.pk])
+    assert client.get(url).status_code == 404
+    client.force_login(officer_b)
+    assert client.get(url).status_code == 404
+    client.force_login(officer_a)
+    assert "Already in use elsewhere" in client.get(url).content.decode()
+
+
+def test_submit_entry_with_photo_and_bad_upload(client, make_contest, officer_a, tree):
+    contest = make_contest("entry")
+    url = reverse("contests:submit", args=[contest.slug])
+    client.force_login(officer_a)
+    data = {
+        "category": contest.categories.first().pk,
+        "title": "Quick belt fix",
+        "description": "How it works",
+        "member_0_name": "Li",
+        "member_0_union": tree.a1g.pk,
+    }
+    response = client.post(url, data | {"photos": fake_image_upload()})
+    assert response.status_code == 200 and "not a JPEG, PNG or WEBP image" in response.content.decode()
+    assert not Entry.objects.exists()
+    response = client.post(url, data | {"member_0_union": tree.bg.pk})
+    assert response.status_code == 200 and not Entry.objects.exists()
+    response = client.post(url, data | {"photos": image_upload()})
+    entry = Entry.objects.get()
+    assert response.status_code == 302 and entry.photos.count() == 1 and entry.members.get().union == tree.a1g
+
+
+def test_submit_after_deadline_redirects_with_message(client, make_contest, officer_a):
+    contest = make_contest("vote")
+    client.force_login(officer_a)
+    response = client.get(reverse("contests:submit", args=[contest.slug]), follow=True)
+    assert "Entries are not being accepted" in response.content.decode()
+
+
+def test_desk_is_scoped_and_export_works(client, make_contest, make_entry, officer_a, officer_b):
+    contest = make_contest("vote")
+    make_entry(contest, "Exported")
+    client.force_login(officer_b)
+    assert client.get(reverse("contests:desk_contest", args=[contest.slug])).status_code == 404
+    assert client.get(reverse("contests:desk_export", args=[contest.slug])).status_code == 404
+    assert client.get("/admin/contests/entry/").content.decode().count("Exported") == 0
+    client.force_login(officer_a)
+    assert client.get(reverse("contests:desk_contest", args=[contest.slug])).status_code == 200
+    response = client.get(reverse("contests:desk_export", args=[contest.slug]))
+    assert response.status_code == 200 and response.content[:2] == b"PK"
+    assert "Exported" in client.get("/admin/contests/entry/").content.decode()
+
+
+def test_ballot_admin_is_read_only(client, make_contest, make_entry, make_voter, officer_a):
+    contest = make_contest("vote")
+    entry = make_entry(contest)
+    ballot = services.ballot_cast(contest=contest, user=make_voter(), entry_id=entry.pk)
+    client.force_login(officer_a)
+    assert client.get("/admin/contests/ballot/").status_code == 200
+    assert client.get("/admin/contests/ballot/add/").status_code == 403
+    assert client.post(f"/admin/contests/ballot/{ballot.pk}/delete/", {"post": "yes"}).status_code == 403
+    assert Ballot.objects.count() == 1
+
+
+def test_admin_bulk_screening(client, make_contest, make_entry, officer_a):
+    contest = make_contest("entry")
+    entries = [make_entry(contest, f"E{i}", accepted=False) for i in range(2)]
+    client.force_login(officer_a)
+    client.post(
+        "/admin/contests/entry/",
+        {"action": "reject", "_selected_action": [e.pk for e in entries], "reason": "Out of scope"},
+    )
+    assert set(Entry.objects.values_list("status", "screening_reason")) == {("rejected", "Out of scope")}
+
+
+def test_contest_page_in_chinese(client, make_contest):
+    contest = make_contest("vote")
+    client.cookies["django_language"] = "zh-hans"
+    html = client.get(contest.get_absolute_url()).content.decode()
+    assert "网络投票" in html
+
+
+def test_detail_queries_flat(client, make_contest, make_entry, make_voter, django_assert_num_queries):
+    contest = make_contest("vote")
+    make_entry(contest)
+    client.force_login(make_voter())
+    # 1 session, 2 user, 3 contest+union, 4 entries+category, 5 photos, 6 categories,
+    # 7 quota, 8 voted entries, 9 verified voter, 10 can-manage check
+    with django_assert_num_queries(10):
+        client.get(contest.get_absolute_url())
+    for i in range(4):
+        make_entry(contest, f"More {i}", category=contest.categories.last())
+    with django_assert_num_queries(10):
+        client.get(contest.get_absolute_url())
+
+
+def test_list_queries_flat(client, make_contest, django_assert_num_queries):
+    make_contest("vote")
+    # 1 contests JOIN union
+    with django_assert_num_queries(1):
+        client.get(reverse("contests:list"))
+    make_contest("results", slug="c2")
+    make_contest("entry", slug="c3")
+    with django_assert_num_queries(1):
+        client.get(reverse("contests:list"))
