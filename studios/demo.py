@@ -186,7 +186,9 @@ def seed(stdout) -> None:
             )
             for i, (m_name, title, education) in enumerate(members):
                 services.member_add(studio=studio, name=m_name, title=title, education=education, order=i + 1)
-            services.studio_review(studio=studio, approve=True, by=_reviewer(union), comment="符合条件，同意设立。")
+            studio = services.studio_review(
+                studio=studio, approve=True, by=_reviewer(union), comment="符合条件，同意设立。"
+            )
             made += 1
         if studio.status == Studio.Status.APPROVED:
             services.studio_plaque(

@@ -2,6 +2,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
 from unionportal.core.attachments import clean_attachment
@@ -163,5 +164,6 @@ class ImportForm(forms.Form):
 
 
 def union_choices_for_public() -> list[Union]:
-    """Unions that own at least one public studio (for the list filter)."""
-    return list(Union.objects.filter(studios__in=Studio.objects.public()).distinct().only("pk", "name", "path"))
+    """Unions that own a public studio, or have one in their subtree (for the list filter; one query)."""
+    below = Studio.objects.public().filter(union__path__startswith=OuterRef("path"))
+    return list(Union.objects.filter(Exists(below)).only("pk", "name", "path", "depth"))

@@ -93,13 +93,19 @@ def studio_eligibility_errors(*, studio: Studio) -> list[str]:
     return errors
 
 
+def union_parent(union: Union) -> Union | None:
+    if union.depth <= 1:
+        return None
+    return Union.objects.filter(path=union.path[: -Union.steplen]).first()
+
+
 def can_review(user: AbstractUser, studio: Studio) -> bool:
     """Only a higher union reviews: a chair or officer of a strict ancestor of the owning union."""
     if user is None or not user.is_authenticated:
         return False
     if user.is_superuser:
         return True
-    parent = studio.union.get_parent()
+    parent = union_parent(studio.union)
     return parent is not None and has_role(user, parent, Role.EDIT_ROLES)
 
 
@@ -131,6 +137,7 @@ def studio_apply(
 @transaction.atomic
 def studio_resubmit(*, studio: Studio, by: AbstractUser) -> Studio:
     """The applying union sends a returned application back to review."""
+    studio = Studio.objects.select_for_update().get(pk=studio.pk)
     if not can_edit(by, studio):
         raise PermissionDenied
     if studio.status != Studio.Status.RETURNED:
@@ -142,7 +149,7 @@ def studio_resubmit(*, studio: Studio, by: AbstractUser) -> Studio:
 
 
 def _reviewing_union(by: AbstractUser | None, studio: Studio) -> Union | None:
-    return studio.union.get_parent()
+    return union_parent(studio.union)
 
 
 @transaction.atomic

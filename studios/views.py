@@ -54,19 +54,20 @@ def studio_list(request: HttpRequest) -> HttpResponse:
     unions = union_choices_for_public()
     form = StudioFilterForm(request.GET or None, fields_of_work=fields_of_work, unions=unions)
     studios = public.select_related("union").annotate(leader_name=_leader_name(), cover=_cover())
-    if form.is_valid():
-        d = form.cleaned_data
-        if d["q"].strip():
+    form.is_valid()  # a bad value in one filter leaves the others working
+    d = getattr(form, "cleaned_data", {})
+    if d:
+        if d.get("q", "").strip():
             studios = studios.filter(services.search_filter(d["q"]))
-        if d["kind"]:
+        if d.get("kind"):
             studios = studios.filter(kind=d["kind"])
-        if d["level"]:
+        if d.get("level"):
             studios = studios.filter(level=d["level"])
-        if d["field"]:
+        if d.get("field"):
             studios = studios.filter(
                 pk__in=Studio.fields_of_work.through.objects.filter(fieldofwork__slug=d["field"]).values("studio_id")
             )
-        if d["union"]:
+        if d.get("union"):
             chosen = next(u for u in unions if str(u.pk) == d["union"])
             studios = studios.filter(union__path__startswith=chosen.path)
     studios = studios.prefetch_related(Prefetch("fields_of_work", queryset=FieldOfWork.objects.all()))
