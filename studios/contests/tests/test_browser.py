@@ -1,0 +1,44 @@
+import pytest
+from django.urls import reverse
+
+from studios.contests import services
+from studios.contests.models import Ballot, Contest
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_voter_votes_on_a_phone_until_the_limit_then_results_after_publishing(
+    page, live_server, sign_in, make_contest, make_entry, make_voter, make_judge, officer_a, tree
+):
+    contest = make_contest("vote", votes_per_voter=2, vote_period=Contest.VotePeriod.CONTEST)
+    entries = [make_entry(contest, f"Entry {i}", union=tree.a1) for i in range(3)]
+    make_voter("phone_voter")
+    sign_in(page, "phone_voter")
+    page.goto(f"{live_server.url}{contest.get_absolute_url()}")
+    assert page.viewport_size["width"] == 390
+    assert page.locator("#votes-left").inner_text().strip() == "Votes left: 2"
+    page.click(f"#entry-{entries[0].pk} button.vote-btn")
+    page.wait_for_load_state()
+    assert page.locator("#votes-left").inner_text().strip() == "Votes left: 1"
+    assert page.locator(f"#entry-{entries[0].pk} button.vote-btn").is_disabled()
+    page.click(f"#entry-{entries[1].pk} button.vote-btn")
+    page.wait_for_load_state()
+    assert page.locator("#votes-left").inner_text().strip() == "Votes left: 0"
+    assert page.locator(f"#entry-{entries[2].pk} button.vote-btn").is_disabled()
+    assert Ballot.objects.count() == 2
+
+    # The vote closes, the jury scores, the organiser computes: still no ranking until published.
+    judge = make_judge("j1", tree.a1g)
+    services.judge_assign(contest=contest, judge=judge)
+    novelty, use = contest.criteria.all()
+    for i, entry in enumerate(entries):
+        services.scores_set(entry=entry, judge=judge, scores={novelty.pk: 50 + i, use.pk: 20}, now=contest.vote_closes)
+    services.results_compute(contest=contest, by=officer_a)
+    results = f"{live_server.url}{reverse('contests:results', args=[contest.slug])}"
+    page.goto(results)
+    assert page.locator("#not-published").is_visible()
+    assert page.locator("#ranking").count() == 0
+    services.results_publish(contest=contest, by=officer_a)
+    page.goto(results)
+    assert page.locator("#ranking .result-row").count() == 3
+    assert "First prize" in page.locator("#ranking").inner_text()
