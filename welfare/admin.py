@@ -74,9 +74,27 @@ class HardshipFileAdminForm(forms.ModelForm):
 
     class Meta:
         model = HardshipFile
-        fields = ["union", "name", "gender", "phone", "address", "region", "category", "override_reason", "causes",
-                  "status", "stage", "rigid_expenses", "accident_loss", "notice_starts", "notice_days", "objections",
-                  "filed_on", "review_due", "closed_on"]
+        fields = [
+            "union",
+            "name",
+            "gender",
+            "phone",
+            "address",
+            "region",
+            "category",
+            "override_reason",
+            "causes",
+            "status",
+            "stage",
+            "rigid_expenses",
+            "accident_loss",
+            "notice_starts",
+            "notice_days",
+            "objections",
+            "filed_on",
+            "review_due",
+            "closed_on",
+        ]
 
     def clean_id_number(self) -> str:
         value = self.cleaned_data.get("id_number", "")

@@ -221,6 +221,9 @@ def file_create(
     """Open a file (at the application stage) with its household; all or nothing."""
     _require(by, union)
     causes = [c for c in fields.pop("causes", []) or [] if c in Cause.values]
+    if not fields.get("region"):
+        # The minimum-living line of the employer union's region applies unless told otherwise.
+        fields["region"] = union.region
     file = HardshipFile(union=union, created_by=by, causes=causes, **fields)
     _set_id(file, id_number)
     file.full_clean(exclude=["id_number_encrypted", "id_number_hash", "id_number_masked"])
