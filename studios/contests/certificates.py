@@ -60,9 +60,9 @@ def certificate_pdf(entry: Entry) -> bytes:
     lines = [
         (_("Certificate of honour"), 44, RED, height - 130),
         (names, 22, INK, height - 200),
-        (_("Your entry \u201c{title}\u201d").format(title=entry.title), 18, INK, height - 245),
+        (_("Your entry “{title}”").format(title=entry.title), 18, INK, height - 245),
         (
-            _("in \u201c{contest}\u201d, category {category},").format(
+            _("in “{contest}”, category {category},").format(
                 contest=contest.title, category=entry.category.name
             ),
             16,

@@ -472,7 +472,7 @@ def results_compute(*, contest: Contest, by: AbstractUser | None) -> list[Entry]
         ]
         if not totals:
             raise ValidationError(
-                _("No judge without a conflict of interest scored \u201c{title}\u201d.").format(title=entry.title),
+                _("No judge without a conflict of interest scored “{title}”.").format(title=entry.title),
                 code="no_judge",
             )
         entry.jury_score = trimmed_mean(totals).quantize(THREE, ROUND_HALF_UP)
