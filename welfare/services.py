@@ -146,7 +146,9 @@ def eligibility_assess(
             line,
             figures
             + " "
-            + _("The loss of {loss} is above 80% of a year's income: hardship by accident.").format(loss=accident_loss),
+            + _("The loss of {loss} is above 80 per cent of a year's income: hardship by accident.").format(
+                loss=accident_loss
+            ),
         )
     if per_capita < 2 * line:
         return Assessment(
