@@ -89,14 +89,17 @@ def nearby(
             kth = rows[limit - 1][0] if len(rows) >= limit else math.inf
             if world or kth <= _reach_m(lat, lng, r):
                 break
-            r = max(r + 1, _radius_for(lat, kth))
+            r = max(r * 2, _radius_for(lat, kth))
             if r >= 3600:
                 r = 3600
             continue
         r = 1 if r == 0 else r * 2
     best = rows[:limit]
     by_pk = {
-        s.pk: s for s in with_amenity_rows(with_open_state_rows(Station.objects.filter(pk__in=[pk for _d, pk in best])))
+        s.pk: s
+        for s in with_amenity_rows(with_open_state_rows(Station.objects.filter(pk__in=[pk for _d, pk in best]))).only(
+            "pk", "name", "kind", "lat", "lng", "status", "open_24h"
+        )
     }
     return [Hit(by_pk[pk], d, open_state(by_pk[pk], now).is_open) for d, pk in best]
 
