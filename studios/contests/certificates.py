@@ -62,9 +62,7 @@ def certificate_pdf(entry: Entry) -> bytes:
         (names, 22, INK, height - 200),
         (_("Your entry “{title}”").format(title=entry.title), 18, INK, height - 245),
         (
-            _("in “{contest}”, category {category},").format(
-                contest=contest.title, category=entry.category.name
-            ),
+            _("in “{contest}”, category {category},").format(contest=contest.title, category=entry.category.name),
             16,
             INK,
             height - 285,
