@@ -4,6 +4,7 @@ import datetime as dt
 import math
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -155,8 +156,8 @@ class Station(TimeStampedModel):
     host_type = models.CharField(_("host type"), max_length=16, choices=HostType, default=HostType.OTHER)
     town = models.CharField(_("town/street"), max_length=50, blank=True, db_index=True)
     address = models.CharField(_("address"), max_length=200, blank=True)
-    lat = models.FloatField(_("latitude (WGS-84)"))
-    lng = models.FloatField(_("longitude (WGS-84)"))
+    lat = models.FloatField(_("latitude (WGS-84)"), validators=[MinValueValidator(-90), MaxValueValidator(90)])
+    lng = models.FloatField(_("longitude (WGS-84)"), validators=[MinValueValidator(-180), MaxValueValidator(180)])
     phone = models.CharField(_("phone"), max_length=30, blank=True)
     status = models.CharField(_("status"), max_length=16, choices=Status, default=Status.OPEN)
     founded_on = models.DateField(_("founded on"), null=True, blank=True)
@@ -556,8 +557,8 @@ class DemandPoint(TimeStampedModel):
     union = models.ForeignKey(Union, models.CASCADE, related_name="demand_points", verbose_name=_("union"))
     name = models.CharField(_("name"), max_length=120)
     kind = models.CharField(_("kind"), max_length=16, choices=Kind, default=Kind.OTHER)
-    lat = models.FloatField(_("latitude (WGS-84)"))
-    lng = models.FloatField(_("longitude (WGS-84)"))
+    lat = models.FloatField(_("latitude (WGS-84)"), validators=[MinValueValidator(-90), MaxValueValidator(90)])
+    lng = models.FloatField(_("longitude (WGS-84)"), validators=[MinValueValidator(-180), MaxValueValidator(180)])
     workers = models.PositiveIntegerField(_("outdoor workers"), default=0)
 
     objects = DemandPointQuerySet.as_manager()

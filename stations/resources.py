@@ -110,6 +110,11 @@ class StationResource(resources.ModelResource):
         self.user = user
         self.fields["union"].widget.user = user
 
+    def import_data(self, dataset, **kwargs):
+        # All or nothing: one bad row and no row of the file is saved.
+        kwargs["rollback_on_validation_errors"] = True
+        return super().import_data(dataset, **kwargs)
+
     def get_queryset(self):
         qs = Station.objects.all()
         return qs.editable_by(self.user) if self.user is not None else qs
@@ -155,6 +160,10 @@ class DemandPointResource(resources.ModelResource):
         super().__init__(**kwargs)
         self.user = user
         self.fields["union"].widget.user = user
+
+    def import_data(self, dataset, **kwargs):
+        kwargs["rollback_on_validation_errors"] = True
+        return super().import_data(dataset, **kwargs)
 
     def get_queryset(self):
         qs = DemandPoint.objects.all()
