@@ -1,0 +1,92 @@
+"""Query counts of the finder, the station page, the stats page and the admin changelist do not grow
+with the number of stations (50 vs 5,000, made with bulk_create)."""
+
+import datetime as dt
+import random
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from stations import services
+from stations.models import Amenity, CheckIn, OpeningHours, Station, StationAmenity
+
+
+def grow(union, n: int) -> None:
+    rng = random.Random(n)
+    amenities = list(Amenity.objects.all())
+    rows = [
+        services.station_fill_derived(
+            station=Station(
+                union=union,
+                name=f"Bulk {i}",
+                kind=Station.Kind.WARM,
+                town=f"Town {i % 7}",
+                lat=39.5 + rng.random(),
+                lng=115.8 + rng.random(),
+                open_24h=i % 2 == 0,
+            )
+        )
+        for i in range(n)
+    ]
+    Station.objects.bulk_create(rows, batch_size=1000)
+    created = list(Station.objects.filter(name__startswith="Bulk ").order_by("-pk")[:n])
+    OpeningHours.objects.bulk_create(
+        [OpeningHours(station=s, weekday=d, opens=dt.time(8), closes=dt.time(20)) for s in created for d in (0, 3)],
+        batch_size=2000,
+    )
+    StationAmenity.objects.bulk_create(
+        [StationAmenity(station=s, amenity=a) for s in created for a in rng.sample(amenities, 2)], batch_size=2000
+    )
+    CheckIn.objects.bulk_create([CheckIn(station=s, at=dt.datetime.now(dt.UTC), client="x") for s in created[:50]])
+
+
+def count(client, url: str) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        r = client.get(url)
+    assert r.status_code == 200
+    return len(ctx.captured_queries)
+
+
+@pytest.fixture
+def few_then_many(tree, amenities):
+    grow(tree.a, 50)
+
+    def more():
+        grow(tree.a1, 4950)
+
+    return more
+
+
+def test_public_pages_flat(client, tree, few_then_many):
+    station = Station.objects.order_by("pk").first()
+    urls = {
+        # 1 count, 2 page of stations, 3 their amenities, 4 hours, 5 exceptions, 6 map markers, 7 towns
+        "/stations/?amenity=water&open_now=1&q=bulk": 7,
+        "/stations/": 7,
+        # 1 station (public or in scope), 2 station with union, 3 amenities, 4 hours, 5 exceptions,
+        # 6 photos, 7 awards
+        f"/stations/{station.pk}/": 7,
+        # 1 by kind, 2 by status, 3 by town, 4 visits by month, 5 visits by station
+        "/stations/stats/": 5,
+    }
+    before = {url: count(client, url) for url in urls}
+    assert before == urls
+    few_then_many()
+    assert Station.objects.count() == 5000
+    after = {url: count(client, url) for url in urls}
+    assert after == urls
+
+
+def test_admin_changelist_flat(client, tree, superuser, officer_a, few_then_many):
+    url = reverse("admin:stations_station_changelist")
+    client.force_login(officer_a)
+    few_officer = count(client, url)
+    client.force_login(superuser)
+    few_super = count(client, url + "?kind=warm&compliance=never")
+    few_then_many()
+    client.force_login(officer_a)
+    assert count(client, url) == few_officer
+    client.force_login(superuser)
+    assert count(client, url + "?kind=warm&compliance=never") == few_super
