@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from unionportal.core import demo as core_demo
+from unionportal.core.models import Union
 
 from . import services
 from .amenities import ensure_amenities
@@ -166,7 +167,7 @@ def _amenities_for(s: Station, rng: random.Random) -> list[str]:
 def seed(stdout) -> None:
     ensure_amenities()
     district = core_demo.union("fangshan")
-    owners = {u.name.removesuffix("总工会"): u for u in district.get_children()}
+    owners = {u.name.removesuffix("总工会"): u for u in Union.objects.get_children(district)}
     owners["fangshan"] = district
     plan = _plan()
     existing = set(Station.objects.filter(union__path__startswith=district.path).values_list("name", flat=True))
