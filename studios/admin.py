@@ -1,5 +1,5 @@
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ExportMixin
@@ -218,6 +218,19 @@ class AchievementAdmin(ExportMixin, ScopedAdmin):
         if not change:
             obj.created_by = request.user
         super().save_model(request, obj, form, change)
+        ids = {obj.studio_id}
+        if change and "studio" in form.changed_data:
+            ids.add(form.initial.get("studio"))  # the studio it moved away from changed too
+        services.studio_touch(studio_ids=[i for i in ids if i])
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        services.studio_touch(studio_ids=[obj.studio_id])
+
+    def delete_queryset(self, request, queryset):
+        ids = set(queryset.values_list("studio_id", flat=True))
+        super().delete_queryset(request, queryset)
+        services.studio_touch(studio_ids=ids)
 
 
 @admin.register(Member)
@@ -238,9 +251,18 @@ class MemberAdmin(ScopedAdmin):
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        if obj.is_leader:
-            services.studio_reindex(studio=obj.studio)
-            messages.info(request, _("Search index of the studio refreshed."))
+        # The leader's name is searchable; either way the public page must show the change.
+        services.studio_reindex(studio=obj.studio)
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        services.studio_reindex(studio=obj.studio)
+
+    def delete_queryset(self, request, queryset):
+        ids = set(queryset.values_list("studio_id", flat=True))
+        super().delete_queryset(request, queryset)
+        for studio in Studio.objects.filter(pk__in=ids):
+            services.studio_reindex(studio=studio)
 
 
 @admin.register(FieldOfWork)

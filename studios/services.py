@@ -41,8 +41,14 @@ def studio_reindex(*, studio: Studio) -> Studio:
     """Refresh the search text (name, leader, pinyin) after the name or the leader changed."""
     leader = studio.members.filter(role=Member.Role.LEADER).values_list("name", flat=True).first() or ""
     studio.search_text = studio_search_text(name=studio.name, leader=leader)
-    Studio.objects.filter(pk=studio.pk).update(search_text=studio.search_text)
+    studio.updated_at = timezone.now()
+    Studio.objects.filter(pk=studio.pk).update(search_text=studio.search_text, updated_at=studio.updated_at)
     return studio
+
+
+def studio_touch(*, studio_ids: Iterable[int]) -> None:
+    """Mark studios changed (their public pages are cached by `updated_at`)."""
+    Studio.objects.filter(pk__in=list(studio_ids)).update(updated_at=timezone.now())
 
 
 RESERVED_SLUGS = {"desk"}  # /studios/desk/ is the staff desk
@@ -227,12 +233,15 @@ def member_add(*, studio: Studio, photo: CleanImage | None = None, **fields) -> 
     member.save()
     if member.is_leader:
         studio_reindex(studio=studio)
+    else:
+        studio_touch(studio_ids=[studio.pk])
     return member
 
 
 def studio_add_photos(*, studio: Studio, photos: Iterable[CleanImage], caption: str = "") -> None:
     for photo in photos:
         StudioPhoto.objects.create(studio=studio, image=photo.image, thumbnail=photo.thumbnail, caption=caption)
+    studio_touch(studio_ids=[studio.pk])
 
 
 @transaction.atomic
@@ -251,7 +260,7 @@ def achievement_add(
     achievement.full_clean()
     achievement.save()
     achievement.members.set(members)
-    Studio.objects.filter(pk=studio.pk).update(updated_at=timezone.now())
+    studio_touch(studio_ids=[studio.pk])
     return achievement
 
 

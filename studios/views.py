@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef, Prefetch, Subquery
+from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Subquery
 from django.db.models.functions import Length, Substr
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -18,7 +18,7 @@ from unionportal.core.http import rate_limited
 from unionportal.core.models import Role, Union
 from unionportal.core.scoping import union_scope
 
-from . import services
+from . import pagecache, services
 from .forms import (
     AchievementForm,
     ImportForm,
@@ -49,6 +49,15 @@ def _cover():
 
 
 def studio_list(request: HttpRequest) -> HttpResponse:
+    if pagecache.cacheable(request):
+        # The unfiltered first page, stamped with the latest change and the number of studios.
+        stamp = Studio.objects.public().aggregate(n=Count("pk"), last=Max("updated_at"))
+        last = stamp["last"].timestamp() if stamp["last"] else 0
+        return pagecache.serve(request, "list", f"{stamp['n']}:{last}", lambda: _studio_list(request))
+    return _studio_list(request)
+
+
+def _studio_list(request: HttpRequest) -> HttpResponse:
     public = Studio.objects.public()
     fields_of_work = list(FieldOfWork.objects.filter(studios__in=public).distinct())
     unions = union_choices_for_public()
@@ -76,6 +85,16 @@ def studio_list(request: HttpRequest) -> HttpResponse:
 
 
 def studio_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    if pagecache.cacheable(request):
+        # One small query answers "does it exist, and has it changed?" before the page cache.
+        stamp = pagecache.profile_stamp(slug)
+        if stamp is None:
+            raise Http404
+        return pagecache.serve(request, f"profile:{stamp[0]}", stamp[1], lambda: _studio_detail(request, slug))
+    return _studio_detail(request, slug)
+
+
+def _studio_detail(request: HttpRequest, slug: str) -> HttpResponse:
     studio = get_object_or_404(
         Studio.objects.public().select_related("union").prefetch_related("fields_of_work", "photos"), slug=slug
     )

@@ -111,9 +111,10 @@ def test_list_queries_flat(client, make_studio, django_assert_num_queries):
     field = FieldOfWork.objects.create(name="F", slug="f")
     for _i in range(5):
         make_studio().fields_of_work.add(field)
-    # 1 fields of work with public studios, 2 unions with public studios, 3 count,
-    # 4 page of studios JOIN union (+ leader and cover subqueries), 5 their fields of work
-    with django_assert_num_queries(5):
+    # 1 page-cache stamp (count, latest change), then on a cache miss: 2 fields of work with
+    # public studios, 3 unions with public studios, 4 count, 5 page of studios JOIN union
+    # (+ leader and cover subqueries), 6 their fields of work
+    with django_assert_num_queries(6):
         assert client.get(reverse("studios:list")).status_code == 200
     studio = Studio.objects.first()
     rows = [
@@ -128,8 +129,9 @@ def test_list_queries_flat(client, make_studio, django_assert_num_queries):
         Studio.fields_of_work.through(studio_id=s.pk, fieldofwork_id=field.pk) for s in made
     )
     assert Studio.objects.public().count() == 500
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         assert client.get(reverse("studios:list")).status_code == 200
+    # A filtered page is never cached: the same five queries without the stamp.
     with django_assert_num_queries(5):
         assert client.get(reverse("studios:list"), {"kind": studio.kind, "q": "bulk", "field": "f"}).status_code == 200
 
@@ -138,15 +140,39 @@ def test_profile_queries_flat(client, make_studio, add_achievements, django_asse
     studio = make_studio()
     services.member_add(studio=studio, name="Member One")
     add_achievements(studio, Achievement.Type.PATENT_GRANTED, 10)
-    # 1 studio JOIN union, 2 its fields of work, 3 its photos, 4 members, 5 counts (one aggregate),
-    # 6 achievements per year, 7 latest achievements, 8 yearly targets
-    with django_assert_num_queries(8):
+    # 1 page-cache stamp (pk, updated_at), then on a miss: 2 studio JOIN union, 3 its fields of
+    # work, 4 its photos, 5 members, 6 counts (one aggregate), 7 achievements per year,
+    # 8 latest achievements, 9 yearly targets
+    with django_assert_num_queries(9):
         assert client.get(studio.get_absolute_url()).status_code == 200
     add_achievements(studio, Achievement.Type.PAPER, 990)
+    services.studio_touch(studio_ids=[studio.pk])
     assert studio.achievements.count() == 1000
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         body = client.get(studio.get_absolute_url()).content.decode()
     assert ">1000<" in body
+    # Unchanged since: the cached page, after the one stamp query.
+    with django_assert_num_queries(1):
+        assert ">1000<" in client.get(studio.get_absolute_url()).content.decode()
+
+
+def test_cached_profile_follows_changes_and_has_each_visitors_token(client, make_studio, officer_a):
+    studio = make_studio()
+    url = studio.get_absolute_url()
+    first = client.get(url)
+    assert 'data-count="ip">0<' in first.content.decode()
+    second = client.get(url)  # from the cache
+    body = second.content.decode()
+    assert "__studios_csrf__" not in body and 'name="csrfmiddlewaretoken" value="' in body
+    services.achievement_add(studio=studio, by=officer_a, type="patent_granted", title="P", date=dt.date(2023, 1, 1))
+    assert 'data-count="ip">1<' in client.get(url).content.decode()
+    # A signed-in user never gets the anonymous page (their name is in the menu).
+    client.force_login(officer_a)
+    assert "officer_a" in client.get(url).content.decode()
+    # A studio taken off the public list answers 404 at once.
+    client.logout()
+    Studio.objects.filter(pk=studio.pk).update(published=False)
+    assert client.get(url).status_code == 404
 
 
 # --- Desk: scoping, achievement form, uploads, import, export -----------------------------
