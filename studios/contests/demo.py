@@ -16,7 +16,7 @@ from unionportal.core.models import Role, Union
 from unionportal.core.services import role_grant
 
 from . import services
-from .models import BallotChain, Category, Contest, Criterion, Entry, Period, Team, TeamScore, Voter
+from .models import Category, Contest, Criterion, Entry, Period, Team, TeamScore, Voter
 
 FIVE_TYPES = ["生产提效型", "设备稳定型", "成本节约型", "安全保障型", "以人为本型"]
 CRITERIA = [("创新性", 30), ("实用性", 30), ("经济效益", 25), ("推广价值", 15)]
@@ -221,7 +221,6 @@ def seed_open_vote(stdout) -> Contest:
             entry.save()
         for i, (n, w) in enumerate(CRITERIA):
             Criterion.objects.create(contest=contest, name=n, weight=w, order=i)
-        BallotChain.objects.get_or_create(contest=contest)
     return contest
 
 

@@ -16,6 +16,10 @@ from unionportal.core.models import TimeStampedModel
 from unionportal.core.scoping import ScopedQuerySet
 
 GENESIS_HASH = "0" * 64
+# A contest's ballots form this many independent hash chains (a voter's ballots always go to
+# the same one): appends to different chains commit in parallel instead of queueing behind
+# a single head row, and every chain is verified on its own.
+CHAIN_SHARDS = 16
 
 
 class ContestQuerySet(ScopedQuerySet):
@@ -368,18 +372,20 @@ class VoterQuota(models.Model):
 
 
 class BallotChain(models.Model):
-    """The head of a contest's ballot chain; appending locks this row."""
+    """The head of one of a contest's ballot chains; appending locks this row."""
 
-    contest = models.OneToOneField(Contest, models.CASCADE, related_name="chain", verbose_name=_("contest"))
+    contest = models.ForeignKey(Contest, models.CASCADE, related_name="chains", verbose_name=_("contest"))
+    shard = models.PositiveSmallIntegerField(_("chain"), default=0)
     length = models.PositiveIntegerField(_("ballots"), default=0)
     head = models.CharField(_("head hash"), max_length=64, default=GENESIS_HASH)
 
     class Meta:
         verbose_name = _("ballot chain")
         verbose_name_plural = _("ballot chains")
+        constraints = [models.UniqueConstraint(fields=["contest", "shard"], name="contests_chain_unique")]
 
     def __str__(self) -> str:
-        return f"{self.contest}: {self.length}"
+        return f"{self.contest} #{self.shard}: {self.length}"
 
 
 class BallotQuerySet(ScopedQuerySet):
@@ -390,6 +396,7 @@ class Ballot(models.Model):
     """One vote, append-only: each ballot hashes its content and the hash of the one before."""
 
     contest = models.ForeignKey(Contest, models.PROTECT, related_name="ballots", verbose_name=_("contest"))
+    shard = models.PositiveSmallIntegerField(_("chain"), default=0)
     seq = models.PositiveIntegerField(_("number"))
     voter = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("voter"))
     entry = models.ForeignKey(Entry, models.PROTECT, related_name="ballots", verbose_name=_("entry"))
@@ -401,27 +408,28 @@ class Ballot(models.Model):
     objects = BallotQuerySet.as_manager()
 
     class Meta:
-        ordering = ["contest", "seq"]
+        ordering = ["contest", "shard", "seq"]
         verbose_name = _("ballot")
         verbose_name_plural = _("ballots")
         constraints = [
             models.UniqueConstraint(fields=["contest", "voter", "entry", "period"], name="contests_ballot_once"),
-            models.UniqueConstraint(fields=["contest", "seq"], name="contests_ballot_seq"),
+            models.UniqueConstraint(fields=["contest", "shard", "seq"], name="contests_ballot_shard_seq"),
         ]
 
     def __str__(self) -> str:
-        return f"#{self.seq} {self.hash[:12]}"
+        return f"#{self.shard}.{self.seq} {self.hash[:12]}"
 
     @staticmethod
-    def compute_hash(*, prev_hash, contest_id, seq, voter_id, entry_id, period, cast_at) -> str:
+    def compute_hash(*, prev_hash, contest_id, shard, seq, voter_id, entry_id, period, cast_at) -> str:
         stamp = cast_at.astimezone(dt.UTC).isoformat(timespec="microseconds")
-        content = f"{prev_hash}|{contest_id}|{seq}|{voter_id}|{entry_id}|{period}|{stamp}"
+        content = f"{prev_hash}|{contest_id}|{shard}|{seq}|{voter_id}|{entry_id}|{period}|{stamp}"
         return hashlib.sha256(content.encode()).hexdigest()
 
     def expected_hash(self) -> str:
         return self.compute_hash(
             prev_hash=self.prev_hash,
             contest_id=self.contest_id,
+            shard=self.shard,
             seq=self.seq,
             voter_id=self.voter_id,
             entry_id=self.entry_id,

@@ -10,7 +10,7 @@ from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count
+from django.db.models import Count, Exists
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -19,6 +19,8 @@ from unionportal.core.models import Role, Union
 from unionportal.core.services import activity_log
 
 from .models import (
+    CHAIN_SHARDS,
+    GENESIS_HASH,
     Ballot,
     BallotChain,
     Category,
@@ -179,16 +181,24 @@ def ballot_cast(*, contest: Contest, user: AbstractUser, entry_id: int, now: dt.
 
     The voter's quota row is incremented with a conditional UPDATE (0 rows: limit reached),
     which also serialises one voter's ballots; the unique constraint on the ballot backs the
-    once-per-entry rule; the chain head row is locked only to append.
+    once-per-entry rule; the head row of the voter's chain is locked only to append.
     """
     now = now or timezone.now()
     if not contest.vote_open(now):
         raise VoteRejected(_("The public vote is not open now."), code="closed")
-    if not Voter.objects.filter(user_id=user.pk, verified=True).exists():
-        raise VoteRejected(_("Only accounts verified by a union may vote."), code="not_voter")
-    entry = Entry.objects.filter(pk=entry_id, contest=contest, status=Entry.Status.ACCEPTED).only("pk").first()
-    if entry is None:
+    # One query on the happy path: the entry is in the vote and the voter is verified.
+    verified = Exists(Voter.objects.filter(user_id=user.pk, verified=True))
+    found = (
+        Entry.objects.filter(pk=entry_id, contest=contest, status=Entry.Status.ACCEPTED)
+        .order_by()
+        .values_list("pk", verified)[:1]
+    )
+    row = next(iter(found), None)
+    if row is None or not row[1]:
+        if not Voter.objects.filter(user_id=user.pk, verified=True).exists():
+            raise VoteRejected(_("Only accounts verified by a union may vote."), code="not_voter")
         raise VoteRejected(_("This entry is not in the public vote."), code="entry")
+    entry_pk = row[0]
     period = contest.period_key(now)
     if contest.votes_per_voter < 1:
         raise VoteRejected(_("You have used all your votes."), code="limit")
@@ -201,25 +211,29 @@ def ballot_cast(*, contest: Contest, user: AbstractUser, entry_id: int, now: dt.
                 if cursor.fetchone() is None:
                     raise VoteRejected(_("You have used all your votes."), code="limit")
             # A second ballot for the same entry fails on the unique constraint (IntegrityError).
-            chain = BallotChain.objects.select_for_update().filter(contest=contest).first()
+            shard = user.pk % CHAIN_SHARDS
+            chains = BallotChain.objects.select_for_update()
+            chain = chains.filter(contest=contest, shard=shard).first()
             if chain is None:
-                BallotChain.objects.bulk_create([BallotChain(contest=contest)], ignore_conflicts=True)
-                chain = BallotChain.objects.select_for_update().get(contest=contest)
+                BallotChain.objects.bulk_create([BallotChain(contest=contest, shard=shard)], ignore_conflicts=True)
+                chain = chains.get(contest=contest, shard=shard)
             seq = chain.length + 1
             digest = Ballot.compute_hash(
                 prev_hash=chain.head,
                 contest_id=contest.pk,
+                shard=shard,
                 seq=seq,
                 voter_id=user.pk,
-                entry_id=entry.pk,
+                entry_id=entry_pk,
                 period=period,
                 cast_at=now,
             )
             ballot = Ballot.objects.create(
                 contest=contest,
+                shard=shard,
                 seq=seq,
                 voter_id=user.pk,
-                entry_id=entry.pk,
+                entry_id=entry_pk,
                 period=period,
                 cast_at=now,
                 prev_hash=chain.head,
@@ -269,44 +283,46 @@ class ChainReport:
 
 
 def ballots_verify(*, contest: Contest, check_results: bool = True) -> ChainReport:
-    """Walk the chain from the start, recompute every hash and recount the votes."""
-    prev = BallotChain._meta.get_field("head").default
+    """Walk every chain of the contest from its start, recompute every hash and recount the votes."""
     counts: dict[int, int] = defaultdict(int)
     per_voter: dict[tuple[int, str], int] = defaultdict(int)
-    expected_seq = 0
-    rows = Ballot.objects.filter(contest=contest).order_by("seq").iterator(chunk_size=2000)
+    walked: dict[int, tuple[int, str]] = {}  # shard -> (ballots, last hash)
+    total = 0
+    rows = Ballot.objects.filter(contest=contest).order_by("shard", "seq").iterator(chunk_size=2000)
     for ballot in rows:
-        expected_seq += 1
-        if ballot.seq != expected_seq:
-            return ChainReport(False, expected_seq - 1, counts, f"ballot #{expected_seq} is missing", ballot.pk)
+        seen, prev = walked.get(ballot.shard, (0, GENESIS_HASH))
+        where = f"ballot #{ballot.shard}.{ballot.seq}"
+        if ballot.seq != seen + 1:
+            return ChainReport(False, total, counts, f"ballot #{ballot.shard}.{seen + 1} is missing", ballot.pk)
         if ballot.prev_hash != prev:
-            return ChainReport(
-                False, expected_seq - 1, counts, f"ballot #{ballot.seq} does not follow the one before", ballot.pk
-            )
+            return ChainReport(False, total, counts, f"{where} does not follow the one before", ballot.pk)
         if ballot.hash != ballot.expected_hash():
-            return ChainReport(False, expected_seq - 1, counts, f"ballot #{ballot.seq} was changed", ballot.pk)
-        prev = ballot.hash
+            return ChainReport(False, total, counts, f"{where} was changed", ballot.pk)
+        walked[ballot.shard] = (ballot.seq, ballot.hash)
+        total += 1
         counts[ballot.entry_id] += 1
         per_voter[(ballot.voter_id, ballot.period)] += 1
-    chain = BallotChain.objects.filter(contest=contest).first()
-    length, head = (chain.length, chain.head) if chain else (0, prev)
-    if length != expected_seq or head != prev:
-        return ChainReport(
-            False, expected_seq, counts, f"the chain head says {length} ballots, the log holds {expected_seq}"
-        )
+    heads = {c.shard: (c.length, c.head) for c in BallotChain.objects.filter(contest=contest)}
+    for shard in set(heads) | set(walked):
+        length, head = heads.get(shard, (0, GENESIS_HASH))
+        seen, last = walked.get(shard, (0, GENESIS_HASH))
+        if (length, head) != (seen, last):
+            return ChainReport(
+                False, total, counts, f"chain {shard}: the head says {length} ballots, the log holds {seen}"
+            )
     for (voter_id, period), n in per_voter.items():
         if n > contest.votes_per_voter:
-            return ChainReport(False, expected_seq, counts, f"voter {voter_id} cast {n} ballots in period {period}")
+            return ChainReport(False, total, counts, f"voter {voter_id} cast {n} ballots in period {period}")
     if check_results and contest.results_computed_at:
         for entry_id, stored in Entry.objects.filter(contest=contest).values_list("pk", "vote_count"):
             if stored != counts.get(entry_id, 0):
                 return ChainReport(
                     False,
-                    expected_seq,
+                    total,
                     counts,
                     f"entry {entry_id}: results say {stored} votes, the chain counts {counts.get(entry_id, 0)}",
                 )
-    return ChainReport(True, expected_seq, dict(counts))
+    return ChainReport(True, total, dict(counts))
 
 
 # --- Jury ---------------------------------------------------------------------------------

@@ -156,14 +156,21 @@ def test_chain_links_ballots_and_verify_votes_detects_tampering(make_contest, ma
         voter = make_voter(f"v{n}")
         for e in entries[: n + 1]:
             services.ballot_cast(contest=contest, user=voter, entry_id=e.pk)
-    ballots = list(Ballot.objects.order_by("seq"))
-    assert [b.seq for b in ballots] == [1, 2, 3, 4, 5, 6]
-    assert all(b.prev_hash == a.hash for a, b in zip(ballots, ballots[1:], strict=False))
+    ballots = list(Ballot.objects.order_by("shard", "seq"))
+    by_shard = {}
+    for b in ballots:
+        by_shard.setdefault(b.shard, []).append(b)
+    # One chain per voter here (the voter's id picks the chain); each links its ballots.
+    assert sorted(len(chain) for chain in by_shard.values()) == [1, 2, 3]
+    for chain in by_shard.values():
+        assert [b.seq for b in chain] == list(range(1, len(chain) + 1))
+        assert chain[0].prev_hash == "0" * 64
+        assert all(b.prev_hash == a.hash for a, b in zip(chain, chain[1:], strict=False))
     call_command("verify_votes", contest.slug)
-    victim = ballots[2]
+    victim = next(chain for chain in by_shard.values() if len(chain) == 2)[1]
     with connection.cursor() as cur:
         cur.execute("UPDATE contests_ballot SET entry_id = %s WHERE id = %s", [entries[2].pk, victim.pk])
-    with pytest.raises(CommandError, match=f"ballot #3 was changed \\(ballot id {victim.pk}\\)"):
+    with pytest.raises(CommandError, match=f"ballot #{victim.shard}.2 was changed \\(ballot id {victim.pk}\\)"):
         call_command("verify_votes", contest.slug)
 
 
@@ -175,7 +182,11 @@ def test_verify_votes_detects_a_deleted_ballot(make_contest, make_entry, make_vo
         services.ballot_cast(contest=contest, user=voter, entry_id=e.pk)
     with connection.cursor() as cur:
         cur.execute("DELETE FROM contests_ballot WHERE seq = 3")
-    with pytest.raises(CommandError, match="TAMPERED"):
+    with pytest.raises(CommandError, match="TAMPERED: chain .*: the head says 3 ballots, the log holds 2"):
+        call_command("verify_votes", contest.slug)
+    with connection.cursor() as cur:
+        cur.execute("DELETE FROM contests_ballot WHERE seq = 1")
+    with pytest.raises(CommandError, match="TAMPERED: ballot #.*1 is missing"):
         call_command("verify_votes", contest.slug)
     with pytest.raises(CommandError, match="No contest"):
         call_command("verify_votes", "nope")
