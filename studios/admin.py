@@ -110,6 +110,8 @@ class PhotoInline(ScopedTabularInline):
 class TargetInline(ScopedTabularInline):
     model = YearTarget
     fields = ["year", "target", "target_count", "assessment", "evidence"]
+    # The higher union assesses on the desk (services.target_assess), not the studio's own union here.
+    readonly_fields = ["assessment", "evidence"]
 
 
 class SupportInline(ScopedTabularInline):

@@ -10,7 +10,7 @@ from unionportal.core.images import ImageUploadField, MultipleImageUploadField
 from unionportal.core.models import Role, Union
 from unionportal.core.scoping import union_scope
 
-from .models import Achievement, FieldOfWork, Member, Studio
+from .models import Achievement, FieldOfWork, Member, Studio, SupportRecord
 
 
 class DateInput(forms.DateInput):
@@ -167,3 +167,28 @@ def union_choices_for_public() -> list[Union]:
     """Unions that own a public studio, or have one in their subtree (for the list filter; one query)."""
     below = Studio.objects.public().filter(union__path__startswith=OuterRef("path"))
     return list(Union.objects.filter(Exists(below)).only("pk", "name", "path", "depth"))
+
+
+class TargetForm(forms.Form):
+    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
+    target = forms.CharField(label=_("Target"), max_length=200)
+    target_count = forms.IntegerField(label=_("Results expected"), min_value=1, max_value=1000, initial=1)
+
+
+class AssessForm(forms.Form):
+    evidence = forms.CharField(label=_("Evidence"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class SupportForm(forms.ModelForm):
+    class Meta:
+        model = SupportRecord
+        fields = ["union", "kind", "date", "amount", "description"]
+        widgets = {"date": DateInput()}
+
+    def __init__(self, *args, user, studio: Studio, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The studio's own union or one above it, where this user may act.
+        path, step = studio.union.path, Union.steplen
+        ancestors_or_self = [path[:i] for i in range(step, len(path) + 1, step)]
+        self.fields["union"].queryset = union_scope(user, Role.EDIT_ROLES).filter(path__in=ancestors_or_self)
+        self.fields["date"].input_formats = ["%Y-%m-%d"]

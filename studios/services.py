@@ -19,7 +19,7 @@ from unionportal.core.models import Activity, Role, Union
 from unionportal.core.scoping import has_role
 from unionportal.core.services import activity_log
 
-from .models import Achievement, Member, Review, Studio, StudioPhoto, SupportRecord
+from .models import Achievement, Member, Review, Studio, StudioPhoto, SupportRecord, YearTarget
 
 # --- Search and slugs -------------------------------------------------------------------
 
@@ -436,3 +436,57 @@ def achievements_import(*, studio: Studio, upload, by: AbstractUser | None) -> i
         for fields, members in parsed:
             achievement_add(studio=studio, by=None, members=members, **fields)
     return len(parsed)
+
+
+# --- Yearly targets and support ------------------------------------------------------------
+
+
+def year_results(*, studio: Studio, year: int) -> int:
+    """Results of a year that count towards the target: industry level or above (one query)."""
+    return studio.achievements.filter(
+        date__year=year,
+        level__in=(Achievement.Level.INTERNATIONAL, Achievement.Level.NATIONAL, Achievement.Level.INDUSTRY),
+    ).count()
+
+
+@transaction.atomic
+def target_set(*, studio: Studio, year: int, target: str, target_count: int, by: AbstractUser) -> YearTarget:
+    """The studio's union sets (or changes) the target of a year, until it is assessed."""
+    if not can_edit(by, studio):
+        raise PermissionDenied
+    obj = YearTarget.objects.select_for_update().filter(studio=studio, year=year).first()
+    if obj is not None and obj.assessment != YearTarget.Assessment.PENDING:
+        raise ValidationError(_("The target of {year} has been assessed and can no longer change.").format(year=year))
+    obj = obj or YearTarget(studio=studio, year=year)
+    obj.target, obj.target_count = target, target_count
+    obj.full_clean()
+    obj.save()
+    studio_touch(studio_ids=[studio.pk])
+    return obj
+
+
+@transaction.atomic
+def target_assess(*, target: YearTarget, met: bool, evidence: str, by: AbstractUser) -> YearTarget:
+    """The higher union assesses a year against its target, with the evidence."""
+    target = YearTarget.objects.select_for_update().select_related("studio__union").get(pk=target.pk)
+    if not can_review(by, target.studio):
+        raise PermissionDenied(_("Only an officer of a higher union may assess this target."))
+    evidence = (evidence or "").strip()
+    if not evidence:
+        raise ValidationError(_("Give the evidence for the assessment."))
+    target.assessment = YearTarget.Assessment.MET if met else YearTarget.Assessment.BEHIND
+    target.evidence = evidence
+    target.save(update_fields=["assessment", "evidence", "updated_at"])
+    studio_touch(studio_ids=[target.studio_id])
+    return target
+
+
+@transaction.atomic
+def support_add(*, studio: Studio, union: Union, by: AbstractUser, **fields) -> SupportRecord:
+    """A union records support it gave a studio of its subtree."""
+    if not has_role(by, union, Role.EDIT_ROLES) or not studio.union.is_within(union):
+        raise PermissionDenied
+    record = SupportRecord(studio=studio, union=union, **fields)
+    record.full_clean()
+    record.save()
+    return record

@@ -17,6 +17,7 @@ urlpatterns = [
     path("desk/<int:pk>/achievements/export.xlsx", views.desk_export, name="desk_export"),
     path("desk/<int:pk>/members/add/", views.desk_member_add, name="desk_member_add"),
     path("desk/<int:pk>/photos/add/", views.desk_photos_add, name="desk_photos_add"),
+    path("desk/<int:pk>/targets/", views.desk_targets, name="desk_targets"),
     path("<slug:slug>/", views.studio_detail, name="detail"),
     path("<slug:slug>/qr.png", views.studio_qr, name="qr"),
 ]

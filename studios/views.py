@@ -21,6 +21,7 @@ from unionportal.core.scoping import union_scope
 from . import pagecache, services
 from .forms import (
     AchievementForm,
+    AssessForm,
     ImportForm,
     MemberForm,
     PhotosForm,
@@ -28,9 +29,11 @@ from .forms import (
     ReviewForm,
     StudioApplyForm,
     StudioFilterForm,
+    SupportForm,
+    TargetForm,
     union_choices_for_public,
 )
-from .models import Achievement, FieldOfWork, Member, Studio, StudioPhoto
+from .models import Achievement, FieldOfWork, Member, Studio, StudioPhoto, YearTarget
 from .resources import AchievementResource
 
 PAGE_SIZE = 20
@@ -423,3 +426,65 @@ def desk_export(request: HttpRequest, pk: int) -> HttpResponse:
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     response["Content-Disposition"] = f'attachment; filename="achievements-{studio.slug}-{stamp}.xlsx"'
     return response
+
+
+@role_required()
+def desk_targets(request: HttpRequest, pk: int) -> HttpResponse:
+    """Yearly targets (set by the studio's union, assessed by the higher union) and support records."""
+    studio = _visible_studio(request, pk)
+    can_edit, can_review = services.can_edit(request.user, studio), services.can_review(request.user, studio)
+    target_form = TargetForm(initial={"year": timezone.localdate().year, "target_count": 1})
+    support_form = SupportForm(user=request.user, studio=studio, initial={"date": timezone.localdate()})
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "target":
+                target_form = TargetForm(request.POST)
+                if target_form.is_valid():
+                    services.target_set(studio=studio, by=request.user, **target_form.cleaned_data)
+                    messages.success(request, _("Target saved."))
+                    return redirect("studios:desk_targets", pk=studio.pk)
+            elif action in ("met", "behind"):
+                target = get_object_or_404(YearTarget.objects.filter(studio=studio), pk=request.POST.get("target"))
+                form = AssessForm(request.POST)
+                evidence = form.cleaned_data["evidence"] if form.is_valid() else ""
+                services.target_assess(target=target, met=action == "met", evidence=evidence, by=request.user)
+                messages.success(request, _("Assessment saved."))
+                return redirect("studios:desk_targets", pk=studio.pk)
+            elif action == "support":
+                support_form = SupportForm(request.POST, user=request.user, studio=studio)
+                if support_form.is_valid():
+                    d = support_form.cleaned_data
+                    services.support_add(
+                        studio=studio,
+                        by=request.user,
+                        union=d["union"],
+                        kind=d["kind"],
+                        date=d["date"],
+                        amount=d["amount"],
+                        description=d["description"],
+                    )
+                    messages.success(request, _("Support recorded."))
+                    return redirect("studios:desk_targets", pk=studio.pk)
+            messages.error(request, _("Please correct the errors below."))
+        except ValidationError as e:
+            messages.error(request, " ".join(e.messages))
+    targets = list(studio.targets.all())
+    for t in targets:
+        t.results = services.year_results(studio=studio, year=t.year)
+    return render(
+        request,
+        "studios/desk_targets.html",
+        {
+            "studio": studio,
+            "targets": targets,
+            "can_edit": can_edit,
+            "can_review": can_review,
+            "target_form": target_form,
+            "support_form": support_form,
+            "assess_form": AssessForm(),
+            "support": services.support_totals(studios=Studio.objects.filter(pk=studio.pk)),
+            "records": list(studio.support.select_related("union")[:50]),
+            "can_support": support_form.fields["union"].queryset.exists(),
+        },
+    )

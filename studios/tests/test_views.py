@@ -427,3 +427,63 @@ def test_ineligible_approval_shows_message(client, tree, make_studio, officer_a)
     assert "must hold a doctorate; Mr Wang does not." in response.content.decode()
     studio.refresh_from_db()
     assert studio.status == Studio.Status.APPLYING
+
+
+def test_targets_set_by_studio_union_assessed_by_higher_union(client, tree, make_studio, officer_a):
+    from unionportal.core.models import Role
+    from unionportal.core.testing import make_user
+
+    studio = make_studio(union=tree.a1)
+    Achievement.objects.create(
+        studio=studio, type="standard_led", title="S", date=dt.date(2023, 5, 1), level="industry"
+    )
+    a1_officer = make_user("a1_officer", role=Role.Kind.OFFICER, union=tree.a1)
+    url = reverse("studios:desk_targets", args=[studio.pk])
+    client.force_login(a1_officer)
+    response = client.post(
+        url, {"action": "target", "year": 2023, "target": "1 industry-leading result", "target_count": 1}
+    )
+    assert response.status_code == 302
+    target = studio.targets.get(year=2023)
+    # The studio's own union may not assess itself.
+    response = client.post(url, {"action": "met", "target": target.pk, "evidence": "We did it"})
+    assert response.status_code == 403
+    client.force_login(officer_a)
+    body = client.get(url).content.decode()
+    assert "1 results at industry level or above recorded; 1 expected." in body
+    response = client.post(url, {"action": "met", "target": target.pk, "evidence": ""}, follow=True)
+    assert "Give the evidence for the assessment." in response.content.decode()
+    client.post(url, {"action": "met", "target": target.pk, "evidence": "Standard S led"})
+    target.refresh_from_db()
+    assert target.assessment == "met" and target.evidence == "Standard S led"
+    # Once assessed, the target no longer changes.
+    client.force_login(a1_officer)
+    response = client.post(url, {"action": "target", "year": 2023, "target": "Changed", "target_count": 1}, follow=True)
+    assert "can no longer change" in response.content.decode()
+    target.refresh_from_db()
+    assert target.target == "1 industry-leading result"
+
+
+def test_support_totals_per_year(client, tree, make_studio, officer_a, officer_b):
+    studio = make_studio(union=tree.a1)
+    url = reverse("studios:desk_targets", args=[studio.pk])
+    client.force_login(officer_a)
+    for date, amount in (("2022-03-01", "1000"), ("2022-06-01", "500.50"), ("2023-01-01", "200")):
+        response = client.post(
+            url, {"action": "support", "union": tree.a.pk, "kind": "funding", "date": date, "amount": amount}
+        )
+        assert response.status_code == 302
+    totals = {(r["year"], r["kind"]): (r["n"], r["amount"]) for r in services.support_totals(studios=[studio])}
+    assert totals[(2022, "funding")] == (2, pytest.approx(1500.50))
+    assert totals[(2023, "funding")] == (1, pytest.approx(200))
+    # A union outside the studio's line is not offered and is refused.
+    response = client.post(
+        url, {"action": "support", "union": tree.b.pk, "kind": "funding", "date": "2022-01-01", "amount": "5"}
+    )
+    assert response.status_code == 200 and studio.support.count() == 3
+    response = client.post(
+        url, {"action": "support", "union": tree.a.pk, "kind": "funding", "date": "2022-01-01", "amount": "-5"}
+    )
+    assert response.status_code == 200 and studio.support.count() == 3
+    client.force_login(officer_b)
+    assert client.get(url).status_code == 404
