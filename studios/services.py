@@ -1,6 +1,7 @@
 """Writes of the studios app: applications and their review, members, achievements, import."""
 
 import datetime as dt
+import re
 from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 
@@ -155,6 +156,18 @@ def studio_resubmit(*, studio: Studio, by: AbstractUser) -> Studio:
 
 
 def _reviewing_union(by: AbstractUser | None, studio: Studio) -> Union | None:
+    """The nearest higher union in which the reviewer holds an edit role (the parent otherwise)."""
+    path, step = studio.union.path, Union.steplen
+    strict_ancestors = [path[:i] for i in range(step, len(path), step)]
+    if by is not None:
+        role = (
+            Role.objects.filter(user=by, kind__in=Role.EDIT_ROLES, union__path__in=strict_ancestors)
+            .select_related("union")
+            .order_by("-union__depth")
+            .first()
+        )
+        if role is not None:
+            return role.union
     return union_parent(studio.union)
 
 
@@ -309,6 +322,8 @@ def support_totals(*, studios: QuerySet) -> list[dict]:
 
 # --- Excel import -----------------------------------------------------------------------
 
+# Names are separated by commas, full-width commas (U+FF0C) or enumeration commas (U+3001).
+MEMBER_SEPARATORS = re.compile("[,\uff0c\u3001;]")
 IMPORT_COLUMNS = ["type", "title", "number", "date", "level", "members", "benefit_amount", "benefit_note"]
 
 
@@ -406,7 +421,7 @@ def achievements_import(*, studio: Studio, upload, by: AbstractUser | None) -> i
                     raise InvalidOperation
             except InvalidOperation:
                 row_errors.append(_("the benefit “{v}” is not a positive number").format(v=data["benefit_amount"]))
-        names = [s.strip() for s in str(data.get("members") or "").replace("，", ",").replace("、", ",").split(",")]
+        names = [s.strip() for s in MEMBER_SEPARATORS.split(str(data.get("members") or ""))]
         names = [s for s in names if s]
         unknown = [s for s in names if s not in people]
         if unknown:

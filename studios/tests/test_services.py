@@ -94,6 +94,7 @@ def test_only_a_higher_union_approves(tree, make_studio, officer_a, officer_b):
         services.studio_review(studio=studio, approve=True, by=viewer)
     city_officer = make_user("city_officer", role=Role.Kind.OFFICER, union=tree.city)
     assert services.studio_review(studio=studio, approve=True, by=city_officer).status == Studio.Status.APPROVED
+    assert studio.reviews.get(action=Review.Action.APPROVED).union == tree.city
 
 
 def test_district_officer_reviews_its_street(tree, make_studio, officer_a):

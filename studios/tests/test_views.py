@@ -317,6 +317,7 @@ def test_member_with_bad_photo_is_not_saved(client, make_studio, officer_a):
 
 def test_import_all_or_nothing(client, make_studio, officer_a):
     studio = make_studio(leader={"name": "Qi He"})
+    wang = services.member_add(studio=studio, name="Wang")
     client.force_login(officer_a)
     url = reverse("studios:desk_import", args=[studio.pk])
     header = ["type", "title", "number", "date", "level", "members", "benefit_amount", "benefit_note"]
@@ -338,13 +339,14 @@ def test_import_all_or_nothing(client, make_studio, officer_a):
     good = xlsx(
         [
             header,
-            ["patent_granted", "Row one", "ZL1", dt.datetime(2022, 1, 5), "National", "Qi He", None, None],
+            ["patent_granted", "Row one", "ZL1", dt.datetime(2022, 1, 5), "National", "Qi He\uff0cWang", None, None],
             ["Standard led", "Row two", "T/CECS 1", "2021-03-01", None, None, "12.5", "Saves energy"],
         ]
     )
     response = client.post(url, {"file": good})
     assert response.status_code == 302
     assert studio.achievements.count() == 2
+    assert set(studio.achievements.get(title="Row one").members.values_list("name", flat=True)) == {"Qi He", wang.name}
     counts = services.studio_counts(studio=studio)
     assert (counts["patents"], counts["standards"]) == (1, 1)
 
