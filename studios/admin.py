@@ -6,6 +6,8 @@ from import_export.admin import ExportMixin
 
 from unionportal.core.adminmixins import ScopedAdmin, ScopedTabularInline
 from unionportal.core.images import ImageUploadField
+from unionportal.core.models import Role
+from unionportal.core.scoping import holds_any, union_scope
 
 from . import services
 from .forms import AttachmentField
@@ -120,9 +122,6 @@ class SupportInline(ScopedTabularInline):
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "union":
-            from unionportal.core.models import Role
-            from unionportal.core.scoping import union_scope
-
             kwargs["queryset"] = union_scope(request.user, Role.EDIT_ROLES)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
@@ -269,5 +268,22 @@ class MemberAdmin(ScopedAdmin):
 
 @admin.register(FieldOfWork)
 class FieldOfWorkAdmin(admin.ModelAdmin):
+    """A shared vocabulary, not a union's record: any role holder reads it, officers add to it."""
+
     list_display = ["name", "slug"]
     search_fields = ["name"]
+
+    def has_module_permission(self, request):
+        return holds_any(request.user, None)
+
+    def has_view_permission(self, request, obj=None):
+        return holds_any(request.user, None)
+
+    def has_add_permission(self, request):
+        return holds_any(request.user, Role.EDIT_ROLES)
+
+    def has_change_permission(self, request, obj=None):
+        return holds_any(request.user, Role.EDIT_ROLES)
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser

@@ -489,3 +489,35 @@ def test_support_totals_per_year(client, tree, make_studio, officer_a, officer_b
     assert response.status_code == 200 and studio.support.count() == 3
     client.force_login(officer_b)
     assert client.get(url).status_code == 404
+
+
+def test_admin_export_is_scoped(client, tree, make_studio, officer_a):
+    mine, theirs = make_studio(union=tree.a1), make_studio(union=tree.bg)
+    Achievement.objects.create(studio=mine, type="paper", title="Mine paper", date=dt.date(2022, 1, 1))
+    Achievement.objects.create(studio=theirs, type="paper", title="Their paper", date=dt.date(2022, 1, 1))
+    client.force_login(officer_a)
+    fields = ["id", "studio", "type", "title", "number", "date", "level", "members", "benefit_amount", "benefit_note"]
+    data = {"format": "0", "resource": "0"} | {f"achievementresource_{f}": "on" for f in fields}
+    response = client.post(reverse("admin:studios_achievement_export"), data)
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Mine paper" in body and "Their paper" not in body
+
+
+def test_admin_add_achievement_with_bad_attachment(client, make_studio, officer_a):
+    studio = make_studio()
+    client.force_login(officer_a)
+    response = client.post(
+        reverse("admin:studios_achievement_add"),
+        {
+            "studio": studio.pk,
+            "type": "paper",
+            "title": "T",
+            "date": "2022-01-01",
+            "level": "national",
+            "attachment": fake_image_upload(),
+        },
+    )
+    assert response.status_code == 200
+    assert "Only PDF files and JPEG, PNG or WEBP images are accepted." in response.content.decode()
+    assert not studio.achievements.exists()
