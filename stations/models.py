@@ -189,6 +189,10 @@ class Station(TimeStampedModel):
         ordering = ["town", "name", "pk"]
         verbose_name = _("station")
         verbose_name_plural = _("stations")
+        indexes = [
+            # Covers the public finder's text search, so a LIKE '%term%' reads this index, not the table.
+            models.Index(fields=["is_public", "status", "search_text"], name="stations_public_search"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(lat__gte=-90, lat__lte=90, lng__gte=-180, lng__lte=180),

@@ -81,7 +81,7 @@ def nearby(
         qs = qs.open_at(now)
     r, world = 0, False
     while True:
-        rows = list(qs.filter(_square(lat, lng, r)).values_list("pk", "lat", "lng"))
+        rows = list(qs.filter(_square(lat, lng, r)).order_by().values_list("pk", "lat", "lng"))
         rows = sorted((haversine_m(lat, lng, a, b), pk) for pk, a, b in rows)
         if r >= 3600:
             world = True
@@ -106,5 +106,5 @@ def nearby(
 
 def full_scan(base, *, lat: float, lng: float, limit: int) -> list[tuple[float, int]]:
     """The brute-force answer (for tests and the benchmark ratio)."""
-    rows = base.values_list("pk", "lat", "lng")
+    rows = base.order_by().values_list("pk", "lat", "lng")
     return sorted((haversine_m(lat, lng, a, b), pk) for pk, a, b in rows)[:limit]

@@ -45,6 +45,16 @@ def _filters(request: HttpRequest) -> dict:
     }
 
 
+SEARCH_CAP = 1000
+
+
+def narrow_search(qs, term: str):
+    """Text search at national scale: read the matching ids through the covering search index
+    (no ORDER BY, so no table scan), at most SEARCH_CAP of them, then list those ids in order."""
+    ids = list(qs.search(term).order_by().values_list("pk", flat=True)[:SEARCH_CAP])
+    return Station.objects.filter(pk__in=ids)
+
+
 def _apply(qs, f: dict, now=None):
     if f["kind"]:
         qs = qs.filter(kind=f["kind"])
@@ -55,7 +65,7 @@ def _apply(qs, f: dict, now=None):
     if f["town"]:
         qs = qs.filter(town=f["town"])
     if f["q"]:
-        qs = qs.search(f["q"])
+        qs = narrow_search(qs, f["q"])
     return qs
 
 
