@@ -179,7 +179,9 @@ class VisitAdmin(EstimatedCountMixin, ScopedAdmin):
     list_display = ["date", "occasion", "kind", "union", "file", "money", "goods_value"]
     list_filter = ["occasion", "kind"]
     list_select_related = ["union", "file"]
-    search_fields = ["file__name", "site"]
+    # Searched through the file (name, phone fragment or full ID number): a LIKE on the visits
+    # table itself would scan a million rows.
+    search_fields = ["file__name"]
     raw_id_fields = ["file"]
     date_hierarchy = None
     inlines = [VisitPhotoInline]
@@ -187,9 +189,10 @@ class VisitAdmin(EstimatedCountMixin, ScopedAdmin):
 
     def get_search_results(self, request, queryset, search_term):
         term = identity.normalise(search_term)
-        if len(term) == 18:
-            return queryset.filter(file__id_number_hash=identity.lookup_hash(term)), False
-        return super().get_search_results(request, queryset, search_term)
+        if not term:
+            return queryset, False
+        files = HardshipFile.objects.visible_to(request.user).search(search_term)
+        return queryset.filter(file__in=files.values("pk")), False
 
 
 @admin.register(Assistance)

@@ -6,9 +6,8 @@ import time
 import tracemalloc
 
 from django.contrib.auth import get_user_model
-from django.db import connection, reset_queries
+from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 
 from . import identity
 from .models import HardshipFile, Visit
@@ -26,7 +25,7 @@ def _client():
     user = User.objects.filter(is_superuser=True).order_by("pk").first()
     if user is None:
         return None
-    client = Client()
+    client = Client(HTTP_HOST="localhost")
     client.force_login(user)
     return client
 
@@ -68,21 +67,24 @@ def run() -> list[dict]:
     rows.append(_row("report p95", p95, "ms", "< 1000 ms", p95 < 1000))
 
     client.get("/admin/welfare/visit/")  # warm
-    with CaptureQueriesContext(connection) as ctx:
+    queries = []
+    with connection.execute_wrapper(
+        lambda execute, sql, params, many, context: (queries.append(sql), execute(sql, params, many, context))[1]
+    ):
         client.get("/admin/welfare/visit/")
     p50, p95, _r = _timed(lambda: client.get("/admin/welfare/visit/"))
     rows.append(_row("visit admin first page p50", p50, "ms", "< 150 ms", p50 < 150))
     rows.append(
         _row(
             "visit admin first page queries",
-            len(ctx.captured_queries),
+            len(queries),
             "queries",
             "<= 6",
-            len(ctx.captured_queries) <= 6,
+            len(queries) <= 6,
         )
     )
 
-    sample = HardshipFile.objects.exclude(name="").order_by("pk").values_list("pk", "name").first()
+    sample = HardshipFile.objects.exclude(name="").order_by("-pk").values_list("pk", "name").first()
     if sample:
         name = sample[1][:2]
         p50, _p95, _r = _timed(lambda: client.get("/desk/welfare/files/", {"q": name}))
@@ -92,8 +94,12 @@ def run() -> list[dict]:
     full_id = identity.make_fictional("110101", dt.date(1960, 1, 1), 1)
     p50, _p95, _r = _timed(lambda: client.get("/desk/welfare/files/", {"q": full_id}))
     rows.append(_row("file search by full ID number p50", p50, "ms", "< 300 ms", p50 < 300))
+    p50, _p95, _r = _timed(lambda: client.get("/admin/welfare/visit/", {"q": full_id}))
+    rows.append(_row("visit admin search by full ID number p50", p50, "ms", "< 300 ms", p50 < 300))
+    t0 = time.perf_counter()
+    client.get("/desk/welfare/files/export.xlsx")
+    rows.append(_row("Excel export of all files, time", (time.perf_counter() - t0) * 1000, "ms", "-", True))
 
-    reset_queries()
     tracemalloc.start()
     t0 = time.perf_counter()
     response = client.get("/desk/welfare/files/export.xlsx")

@@ -2,20 +2,18 @@
 
 import csv
 import datetime as dt
-import io
 from collections.abc import Iterator
 from decimal import Decimal
 
 from django.db.models import Count, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.styles import Font
 
 from unionportal.core.models import Union
 
 from . import identity
 from .models import Assistance, HandoutLine, HardshipFile, Visit
+from .xlsx import Bold, Workbook
 
 
 def default_period() -> tuple[dt.date, dt.date]:
@@ -103,92 +101,82 @@ def chart_data(data: dict) -> dict:
 def report_workbook(*, data: dict, union: Union | None, files, reveal: bool) -> bytes:
     """The Excel layout a higher union asks for: a summary sheet and a roster of files.
 
-    Written in write-only mode with a server-side cursor, so memory stays flat with volume.
+    The roster streams from a server-side cursor into the zip, so memory stays flat with volume.
     """
-    wb = Workbook(write_only=True)
-    bold = Font(bold=True)
+    wb = Workbook()
+    b = Bold
 
-    def header(ws, cells):
-        from openpyxl.cell import WriteOnlyCell
+    def summary():
+        yield [b(_("Welfare report")), union.name if union else _("All my unions")]
+        yield [b(_("Period")), f"{data['start']:%Y-%m-%d} – {data['end']:%Y-%m-%d}"]
+        yield []
+        yield [b(_("Category")), *(b(s) for s in data["statuses"]), b(_("Total"))]
+        for r in data["file_table"]:
+            yield [str(r["category"]), *r["counts"], r["total"]]
+        yield []
+        yield [b(_("Occasion")), b(_("Visits")), b(_("Money given")), b(_("Value of goods"))]
+        for r in data["visits"]:
+            yield [str(r["occasion"]), r["n"], r["money"], r["goods"]]
+        yield []
+        yield [b(_("Assistance")), b(_("Measures")), b(_("Amount"))]
+        for r in data["assistance"]:
+            yield [str(r["kind"]), r["n"], r["amount"]]
+        yield []
+        yield [b(_("Item")), b(_("Unit")), b(_("Quantity handed out")), b(_("Recipients"))]
+        for r in data["supplies"]:
+            yield [r["item__name"], r["item__unit"], r["quantity"], r["recipients"]]
 
-        row = []
-        for c in cells:
-            cell = WriteOnlyCell(ws, value=str(c))
-            cell.font = bold
-            row.append(cell)
-        ws.append(row)
-
-    ws = wb.create_sheet(_("Summary"))
-    ws.append([_("Welfare report"), union.name if union else _("All my unions")])
-    ws.append([_("Period"), f"{data['start']:%Y-%m-%d} – {data['end']:%Y-%m-%d}"])
-    ws.append([])
-    header(ws, [_("Category"), *data["statuses"], _("Total")])
-    for r in data["file_table"]:
-        ws.append([str(r["category"]), *r["counts"], r["total"]])
-    ws.append([])
-    header(ws, [_("Occasion"), _("Visits"), _("Money given"), _("Value of goods")])
-    for r in data["visits"]:
-        ws.append([str(r["occasion"]), r["n"], float(r["money"]), float(r["goods"])])
-    ws.append([])
-    header(ws, [_("Assistance"), _("Measures"), _("Amount")])
-    for r in data["assistance"]:
-        ws.append([str(r["kind"]), r["n"], float(r["amount"])])
-    ws.append([])
-    header(ws, [_("Item"), _("Unit"), _("Quantity handed out"), _("Recipients")])
-    for r in data["supplies"]:
-        ws.append([r["item__name"], r["item__unit"], r["quantity"], r["recipients"]])
-
-    roster = wb.create_sheet(_("Hardship files"))
-    header(
-        roster,
-        [
-            _("No."),
-            _("Union"),
-            _("Name"),
-            _("Gender"),
-            _("ID number"),
-            _("Category"),
-            _("Status"),
-            _("Household size"),
-            _("Per-capita monthly income"),
-            _("Review due"),
-        ],
-    )
-    categories = dict(HardshipFile.Category.choices)
-    statuses = dict(HardshipFile.Status.choices)
-    genders = dict(HardshipFile.Gender.choices)
-    union_names = dict(Union.objects.values_list("pk", "name"))
-    cols = [
-        "union_id",
-        "name",
-        "gender",
-        "id_number_masked",
-        "id_number_encrypted",
-        "category",
-        "status",
-        "household_size",
-        "per_capita_monthly",
-        "review_due",
-    ]
-    for n, f in enumerate(files.values_list(*cols).order_by("union_id", "pk").iterator(chunk_size=2000), start=1):
-        uid, name, gender, masked, enc, cat, st, size, pc, due = f
-        roster.append(
-            [
+    def roster():
+        yield [
+            b(c)
+            for c in (
+                _("No."),
+                _("Union"),
+                _("Name"),
+                _("Gender"),
+                _("ID number"),
+                _("Category"),
+                _("Status"),
+                _("Household size"),
+                _("Per-capita monthly income"),
+                _("Review due"),
+            )
+        ]
+        categories = dict(HardshipFile.Category.choices)
+        statuses = dict(HardshipFile.Status.choices)
+        genders = dict(HardshipFile.Gender.choices)
+        union_names = dict(Union.objects.values_list("pk", "name"))
+        # The ciphertext is read only when the user asked (with permission) to reveal.
+        id_col = "id_number_encrypted" if reveal else "id_number_masked"
+        cols = [
+            "union_id",
+            "name",
+            "gender",
+            id_col,
+            "category",
+            "status",
+            "household_size",
+            "per_capita_monthly",
+            "review_due",
+        ]
+        rows = files.values_list(*cols).order_by("union_id", "pk").iterator(chunk_size=5000)
+        for n, (uid, name, gender, idv, cat, st, size, pc, due) in enumerate(rows, start=1):
+            yield [
                 n,
                 union_names.get(uid, ""),
                 name,
                 str(genders.get(gender, "")),
-                identity.decrypt(enc) if reveal else masked,
+                identity.decrypt(idv) if reveal else idv,
                 str(categories.get(cat, "")),
                 str(statuses.get(st, "")),
                 size,
-                float(pc),
-                due.isoformat() if due else "",
+                pc,
+                due,
             ]
-        )
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+
+    wb.sheet(_("Summary"), summary())
+    wb.sheet(_("Hardship files"), roster())
+    return wb.save()
 
 
 class _Echo:
