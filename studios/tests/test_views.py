@@ -521,3 +521,44 @@ def test_admin_add_achievement_with_bad_attachment(client, make_studio, officer_
     assert response.status_code == 200
     assert "Only PDF files and JPEG, PNG or WEBP images are accepted." in response.content.decode()
     assert not studio.achievements.exists()
+
+
+def test_desk_list_queries_flat_and_pending_section(client, tree, make_studio, officer_a, django_assert_num_queries):
+    from unionportal.core.models import Role
+    from unionportal.core.testing import make_user
+
+    make_studio(union=tree.a1, name="Waiting", status=Studio.Status.APPLYING, published=False)
+    make_studio(union=tree.a1)
+    client.force_login(officer_a)
+
+    def pending_names():
+        body = client.get(reverse("studios:desk_list")).content.decode()
+        section = body.split('id="pending"', 1)[1].split("</div>", 1)[0] if 'id="pending"' in body else ""
+        return section
+
+    assert "Waiting" in pending_names()
+    # 1 session, 2 user, 3 role kinds (role_required), 4 count, 5 page of studios JOIN union,
+    # 6 applications waiting for this user's review, 7 support totals per year
+    with django_assert_num_queries(7):
+        client.get(reverse("studios:desk_list"))
+    for _i in range(20):
+        make_studio(union=tree.a1)
+    with django_assert_num_queries(7):
+        client.get(reverse("studios:desk_list"))
+    # The applicant's own union sees it in its list but not among applications to review.
+    a1_officer = make_user("a1_officer", role=Role.Kind.OFFICER, union=tree.a1)
+    client.force_login(a1_officer)
+    assert "Waiting" not in pending_names()
+    assert "Waiting" in client.get(reverse("studios:desk_list"), {"q": "wait"}).content.decode()
+
+
+def test_scale_seeder(tree):
+    from studios import scale
+
+    out = io.StringIO()
+    scale.run({"studios": 12, "achievements": 40}, out)
+    assert Studio.objects.public().filter(slug__startswith="scale-").count() == 12
+    assert Achievement.objects.count() == 40
+    assert Member.objects.filter(role="leader", studio__slug__startswith="scale-").count() == 12
+    scale.run({"studios": 3}, out)  # a second run adds, never collides on slugs
+    assert Studio.objects.filter(slug__startswith="scale-").count() == 15
