@@ -8,7 +8,20 @@ from import_export.admin import ExportMixin
 from unionportal.core.adminmixins import ScopedAdmin, ScopedTabularInline
 
 from . import services
-from .models import Ballot, Category, Contest, Criterion, Entry, JudgeAssignment, Period, Team, TeamMember, Voter
+from .models import (
+    Ballot,
+    Category,
+    Contest,
+    Criterion,
+    Entry,
+    JudgeAssignment,
+    JudgeScore,
+    Period,
+    Team,
+    TeamMember,
+    TeamScore,
+    Voter,
+)
 from .resources import ResultResource
 
 
@@ -152,3 +165,67 @@ class VoterAdmin(ScopedAdmin):
         for voter in queryset.editable_by(request.user).select_related("user", "union"):
             services.voter_verify(user=voter.user, union=voter.union, by=request.user)
         self.message_user(request, _("Voters verified."))
+
+
+class TeamScoreForm(forms.ModelForm):
+    class Meta:
+        model = TeamScore
+        fields = ["team", "period", "criterion", "score", "note"]
+
+    def clean(self):
+        data = super().clean()
+        team, period, criterion, score = (data.get(k) for k in ("team", "period", "criterion", "score"))
+        if team and period and criterion and score is not None:
+            if not (team.contest_id == period.contest_id == criterion.contest_id):
+                raise ValidationError(_("Team, period and criterion must belong to the same competition."))
+            if score < 0 or score > criterion.max_score:
+                raise ValidationError(
+                    _("{criterion}: the score must be between 0 and {max}.").format(
+                        criterion=criterion.name, max=criterion.max_score
+                    )
+                )
+        return data
+
+
+@admin.register(TeamScore)
+class TeamScoreAdmin(ScopedAdmin):
+    """Labour competitions: a team's score on one criterion for one period."""
+
+    form = TeamScoreForm
+    list_display = ["team", "period", "criterion", "score", "note"]
+    list_filter = ["team__contest", "period__name"]
+    list_select_related = ["team", "period", "criterion"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        editable = Contest.objects.editable_by(request.user)
+        if db_field.name in ("team", "period", "criterion"):
+            kwargs["queryset"] = db_field.related_model.objects.filter(contest__in=editable)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        services.team_score_set(
+            team=obj.team,
+            period=obj.period,
+            criterion=obj.criterion,
+            score=obj.score,
+            by=request.user,
+            note=obj.note,
+        )
+
+
+@admin.register(JudgeScore)
+class JudgeScoreAdmin(ScopedAdmin):
+    """Judges score on the contests desk; the organiser reads the scores here."""
+
+    list_display = ["entry", "judge", "criterion", "score", "scored_at"]
+    list_filter = ["entry__contest"]
+    list_select_related = ["entry", "judge", "criterion"]
+
+    def has_add_permission(self, request, *args):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -455,12 +455,18 @@ class JudgeAssignment(models.Model):
         return str(self.judge)
 
 
+class JudgeScoreQuerySet(ScopedQuerySet):
+    scope_field = "entry__contest__union"
+
+
 class JudgeScore(models.Model):
     entry = models.ForeignKey(Entry, models.CASCADE, related_name="scores", verbose_name=_("entry"))
     judge = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="+", verbose_name=_("judge"))
     criterion = models.ForeignKey(Criterion, models.CASCADE, related_name="+", verbose_name=_("criterion"))
     score = models.DecimalField(_("score"), max_digits=6, decimal_places=2)
     scored_at = models.DateTimeField(_("scored at"), auto_now=True)
+
+    objects = JudgeScoreQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("judge score")
@@ -509,12 +515,18 @@ class Period(models.Model):
         return self.name
 
 
+class TeamScoreQuerySet(ScopedQuerySet):
+    scope_field = "team__contest__union"
+
+
 class TeamScore(models.Model):
     team = models.ForeignKey(Team, models.CASCADE, related_name="scores", verbose_name=_("team"))
     period = models.ForeignKey(Period, models.CASCADE, related_name="scores", verbose_name=_("period"))
     criterion = models.ForeignKey(Criterion, models.CASCADE, related_name="+", verbose_name=_("criterion"))
     score = models.DecimalField(_("score"), max_digits=6, decimal_places=2)
     note = models.CharField(_("note"), max_length=200, blank=True)
+
+    objects = TeamScoreQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("team score")

@@ -176,3 +176,28 @@ def test_list_queries_flat(client, make_contest, django_assert_num_queries):
     make_contest("entry", slug="c3")
     with django_assert_num_queries(1):
         client.get(reverse("contests:list"))
+
+
+def test_team_scores_through_the_admin_are_checked_and_scoped(client, make_contest, officer_a, officer_b, tree):
+    import datetime as dt
+
+    from studios.contests.models import Period, Team, TeamScore
+
+    contest = make_contest("results", kind=Contest.Kind.LABOUR)
+    team = Team.objects.create(contest=contest, name="Alpha", union=tree.a1)
+    period = Period.objects.create(
+        contest=contest, name="Q1", starts_on=dt.date(2023, 1, 1), ends_on=dt.date(2023, 3, 31)
+    )
+    use = contest.criteria.get(name="Use")  # max 50
+    data = {"team": team.pk, "period": period.pk, "criterion": use.pk, "note": ""}
+    client.force_login(officer_b)
+    response = client.post("/admin/contests/teamscore/add/", data | {"score": "40"})
+    assert response.status_code == 200 and not TeamScore.objects.exists()  # not a choice for B
+    client.force_login(officer_a)
+    response = client.post("/admin/contests/teamscore/add/", data | {"score": "51"})
+    assert response.status_code == 200 and "between 0 and 50" in response.content.decode()
+    response = client.post("/admin/contests/teamscore/add/", data | {"score": "40"})
+    assert response.status_code == 302 and TeamScore.objects.get().score == 40
+    assert client.get(reverse("contests:desk_contest", args=[contest.slug])).status_code == 200
+    html = client.get(reverse("contests:results", args=[contest.slug])).content.decode()
+    assert "leaderboard-data" in html and "Alpha" in html
