@@ -94,13 +94,11 @@ class MemberInline(ScopedTabularInline):
 
 
 class AchievementInline(ScopedTabularInline):
+    LATEST = 20
     model = Achievement
     fields = ["type", "title", "number", "date", "level"]
     show_change_link = True
-    classes = ["collapse"]
-
-    def get_queryset(self, request):
-        return super().get_queryset(request)
+    verbose_name_plural = _("latest achievements (all of them under Achievements)")
 
 
 class PhotoInline(ScopedTabularInline):
@@ -191,6 +189,15 @@ class StudioAdmin(ExportMixin, ScopedAdmin):
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         services.studio_reindex(studio=form.instance)
+
+    def get_formset_kwargs(self, request, obj, inline, prefix):
+        kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
+        if isinstance(inline, AchievementInline) and obj is not None and obj.pk:
+            # A studio may have a thousand results: the inline shows the latest ones; the
+            # achievement changelist (paginated, filtered, exportable) has them all.
+            latest = list(obj.achievements.values_list("pk", flat=True)[: AchievementInline.LATEST])
+            kwargs["queryset"] = kwargs["queryset"].filter(pk__in=latest)
+        return kwargs
 
 
 @admin.register(Achievement)

@@ -562,3 +562,15 @@ def test_scale_seeder(tree):
     assert Member.objects.filter(role="leader", studio__slug__startswith="scale-").count() == 12
     scale.run({"studios": 3}, out)  # a second run adds, never collides on slugs
     assert Studio.objects.filter(slug__startswith="scale-").count() == 15
+
+
+def test_admin_studio_page_lists_only_latest_achievements(client, make_studio, officer_a, add_achievements):
+    studio = make_studio(name="Admin Studio")
+    add_achievements(studio, Achievement.Type.PAPER, 60)
+    client.force_login(officer_a)
+    url = reverse("admin:studios_studio_change", args=[studio.pk])
+    response = client.get(url)
+    assert response.status_code == 200
+    inline = next(f for f in response.context["inline_admin_formsets"] if f.formset.model is Achievement)
+    assert inline.formset.queryset.count() == 20
+    assert studio.achievements.count() == 60
