@@ -15,6 +15,8 @@ from django.utils.translation import gettext as _
 from PIL import Image, ImageDraw, ImageFont
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.utils import ImageReader
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen import canvas
 
 from .models import Entry
@@ -24,6 +26,10 @@ CJK_FONT_INDEX = 2  # the .ttc's faces: 0 JP, 1 KR, 2 SC, 3 TC, 4 HK
 DPI = 200
 RED = (180, 20, 20)
 INK = (30, 30, 30)
+
+
+TEXT_LAYER_FONT = "STSong-Light"
+pdfmetrics.registerFont(UnicodeCIDFont(TEXT_LAYER_FONT))
 
 
 def cjk_font_path() -> Path:
@@ -78,6 +84,12 @@ def certificate_pdf(entry: Entry) -> bytes:
         if w > width - 120:  # shrink long lines to fit the frame
             h, w = h * (width - 120) / w, width - 120
         pdf.drawImage(ImageReader(img), (width - w) / 2, y, width=w, height=h)
+        # An invisible text layer over the drawn line, so the certificate can be searched and copied.
+        layer = pdf.beginText((width - w) / 2, y + h * 0.2)
+        layer.setTextRenderMode(3)
+        layer.setFont(TEXT_LAYER_FONT, h * 0.8)
+        layer.textOut(text)
+        pdf.drawText(layer)
     pdf.showPage()
     pdf.save()
     return buf.getvalue()

@@ -32,8 +32,8 @@ def _contest(slug: str) -> Contest:
 def contest_list(request: HttpRequest) -> HttpResponse:
     contests = list(Contest.objects.select_related("union").open_or_past())
     now = timezone.now()
-    current = [c for c in contests if c.stage_at(now) != Contest.Stage.RESULTS or not c.results_published]
-    past = [c for c in contests if c not in current]
+    current = [c for c in contests if c.stage_at(now) != Contest.Stage.RESULTS]
+    past = [c for c in contests if c.stage_at(now) == Contest.Stage.RESULTS]
     return render(request, "contests/contest_list.html", {"current": current, "past": past, "now": now})
 
 

@@ -201,3 +201,16 @@ def test_team_scores_through_the_admin_are_checked_and_scoped(client, make_conte
     assert client.get(reverse("contests:desk_contest", args=[contest.slug])).status_code == 200
     html = client.get(reverse("contests:results", args=[contest.slug])).content.decode()
     assert "leaderboard-data" in html and "Alpha" in html
+
+
+def test_certificate_without_the_cjk_font_says_so(client, make_contest, make_entry, settings, tmp_path):
+    contest = make_contest("results", results_published=True)
+    entry = make_entry(contest)
+    Entry.objects.filter(pk=entry.pk).update(prize=Entry.Prize.FIRST, rank=1)
+    url = reverse("contests:certificate", args=[contest.slug, entry.pk])
+    response = client.get(url)
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert b"STSong-Light" in response.content  # the searchable text layer
+    settings.CONTESTS_CJK_FONT = str(tmp_path / "missing.ttc")
+    response = client.get(url)
+    assert response.status_code == 503 and "fonts-noto-cjk" in response.content.decode()
