@@ -348,6 +348,8 @@ class Review(models.Model):
         APPROVED = "approved", _("Approved")
         RETURNED = "returned", _("Returned with comments")
         PLAQUE = "plaque", _("Plaque ceremony")
+        UNDER_REVIEW = "under_review", _("Put under review")
+        REINSTATED = "reinstated", _("Confirmed active")
         REVOKED = "revoked", _("Revoked")
 
     studio = models.ForeignKey(Studio, models.CASCADE, related_name="reviews", verbose_name=_("studio"))

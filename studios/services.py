@@ -234,6 +234,33 @@ def studio_plaque(
     return studio
 
 
+STATUS_ACTIONS = {
+    Studio.Status.UNDER_REVIEW: Review.Action.UNDER_REVIEW,
+    Studio.Status.ACTIVE: Review.Action.REINSTATED,
+    Studio.Status.REVOKED: Review.Action.REVOKED,
+}
+
+
+@transaction.atomic
+def studio_set_status(*, studio: Studio, status: str, by: AbstractUser, comment: str = "") -> Studio:
+    """The higher union puts a running studio under review, confirms it active again, or revokes it."""
+    studio = Studio.objects.select_for_update().select_related("union").get(pk=studio.pk)
+    if not can_review(by, studio):
+        raise PermissionDenied(_("Only an officer of a higher union may change the status of this studio."))
+    running = (Studio.Status.ACTIVE, Studio.Status.UNDER_REVIEW)
+    if status not in STATUS_ACTIONS or studio.status not in running or status == studio.status:
+        raise ValidationError(_("This change of status is not possible."))
+    comment = (comment or "").strip()
+    if status != Studio.Status.ACTIVE and not comment:
+        raise ValidationError(_("Give the reason in the comments."))
+    studio.status = status
+    studio.save(update_fields=["status", "updated_at"])
+    Review.objects.create(
+        studio=studio, action=STATUS_ACTIONS[status], comment=comment, union=_reviewing_union(by, studio), by=by
+    )
+    return studio
+
+
 # --- People, photos, achievements ---------------------------------------------------------
 
 

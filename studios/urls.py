@@ -12,6 +12,7 @@ urlpatterns = [
     path("desk/<int:pk>/review/", views.desk_review, name="desk_review"),
     path("desk/<int:pk>/resubmit/", views.desk_resubmit, name="desk_resubmit"),
     path("desk/<int:pk>/plaque/", views.desk_plaque, name="desk_plaque"),
+    path("desk/<int:pk>/status/", views.desk_status, name="desk_status"),
     path("desk/<int:pk>/achievements/add/", views.desk_achievement_add, name="desk_achievement_add"),
     path("desk/<int:pk>/achievements/import/", views.desk_import, name="desk_import"),
     path("desk/<int:pk>/achievements/export.xlsx", views.desk_export, name="desk_export"),

@@ -249,6 +249,7 @@ def desk_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "support": services.support_totals(studios=Studio.objects.filter(pk=studio.pk)),
         "can_edit": services.can_edit(request.user, studio),
         "can_review": studio.status == Studio.Status.APPLYING and services.can_review(request.user, studio),
+        "can_oversee": studio.status in Studio.PUBLIC_STATUSES and services.can_review(request.user, studio),
         "eligibility": services.studio_eligibility_errors(studio=studio)
         if studio.status in (Studio.Status.APPLYING, Studio.Status.RETURNED)
         else [],
@@ -316,6 +317,23 @@ def desk_plaque(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, e.messages[0])
     else:
         messages.success(request, _("Plaque ceremony recorded: the studio is active."))
+    return redirect(studio.get_desk_url())
+
+
+@require_POST
+@role_required(Role.EDIT_ROLES)
+def desk_status(request: HttpRequest, pk: int) -> HttpResponse:
+    studio = _visible_studio(request, pk)
+    form = ReviewForm(request.POST)
+    comment = form.cleaned_data["comment"] if form.is_valid() else ""
+    try:
+        services.studio_set_status(
+            studio=studio, status=request.POST.get("status", ""), by=request.user, comment=comment
+        )
+    except ValidationError as e:
+        messages.error(request, e.messages[0])
+    else:
+        messages.success(request, _("Status changed."))
     return redirect(studio.get_desk_url())
 
 

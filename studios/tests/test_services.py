@@ -206,3 +206,24 @@ def test_demo_seed_reads_88_77_18_and_is_idempotent(db):
     )
     assert before == after
     assert Studio.objects.filter(union__name="中建科技集团有限公司工会", kind=Studio.Kind.PARTY_PHD).count() == 2
+
+
+def test_status_changes_by_the_higher_union_only(tree, make_studio, officer_a):
+    studio = make_studio(union=tree.a1)
+    a1_officer = make_user("a1_officer", role=Role.Kind.OFFICER, union=tree.a1)
+    with pytest.raises(PermissionDenied):
+        services.studio_set_status(studio=studio, status=Studio.Status.REVOKED, by=a1_officer, comment="x")
+    with pytest.raises(ValidationError, match="Give the reason"):
+        services.studio_set_status(studio=studio, status=Studio.Status.UNDER_REVIEW, by=officer_a)
+    services.studio_set_status(studio=studio, status=Studio.Status.UNDER_REVIEW, by=officer_a, comment="Late report")
+    studio.refresh_from_db()
+    assert studio.status == Studio.Status.UNDER_REVIEW and studio.is_public
+    services.studio_set_status(studio=studio, status=Studio.Status.REVOKED, by=officer_a, comment="No results")
+    studio.refresh_from_db()
+    assert studio.status == Studio.Status.REVOKED and not studio.is_public
+    with pytest.raises(ValidationError, match="not possible"):
+        services.studio_set_status(studio=studio, status=Studio.Status.ACTIVE, by=officer_a)
+    assert list(studio.reviews.values_list("action", flat=True)[:2]) == [
+        Review.Action.REVOKED,
+        Review.Action.UNDER_REVIEW,
+    ]
