@@ -13,10 +13,10 @@ from django.utils.translation import pgettext_lazy
 from unionportal.core.models import TimeStampedModel, Union
 from unionportal.core.scoping import ScopedQuerySet
 
-# The nearby pre-filter: stations sit in cells of CELL_DEG x CELL_DEG degrees (about 5.5 km
+# The nearby pre-filter: stations sit in cells of CELL_DEG x CELL_DEG degrees (about 1.1 km
 # north-south), numbered row * CELL_ROW + column so that one row of cells is one index range.
-CELL_DEG = 0.05
-CELL_ROW = 10_000
+CELL_DEG = 0.01
+CELL_ROW = 100_000
 
 
 def cell_xy(lat: float, lng: float) -> tuple[int, int]:

@@ -18,6 +18,7 @@ from .models import CELL_DEG, CELL_ROW, HoursException, Station, StationAmenity,
 
 M_PER_DEG_LAT = 111_194.9
 MAX_ROWS_AS_RANGES = 41  # beyond this the square is read as one lat/lng box
+WORLD_R = int(round(360 / CELL_DEG))  # a square this wide covers the whole globe
 
 
 @dataclass
@@ -83,15 +84,15 @@ def nearby(
     while True:
         rows = list(qs.filter(_square(lat, lng, r)).order_by().values_list("pk", "lat", "lng"))
         rows = sorted((haversine_m(lat, lng, a, b), pk) for pk, a, b in rows)
-        if r >= 3600:
+        if r >= WORLD_R:
             world = True
         if len(rows) >= limit or world:
             kth = rows[limit - 1][0] if len(rows) >= limit else math.inf
             if world or kth <= _reach_m(lat, lng, r):
                 break
             r = max(r * 2, _radius_for(lat, kth))
-            if r >= 3600:
-                r = 3600
+            if r >= WORLD_R:
+                r = WORLD_R
             continue
         r = 1 if r == 0 else r * 2
     best = rows[:limit]

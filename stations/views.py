@@ -48,14 +48,15 @@ def _filters(request: HttpRequest) -> dict:
 SEARCH_CAP = 1000
 
 
-def narrow_search(qs, term: str):
-    """Text search at national scale: read the matching ids through the covering search index
-    (no ORDER BY, so no table scan), at most SEARCH_CAP of them, then list those ids in order."""
-    ids = list(qs.search(term).order_by().values_list("pk", flat=True)[:SEARCH_CAP])
-    return Station.objects.filter(pk__in=ids)
+def search_rows(qs, term: str) -> list[tuple]:
+    """Text search at national scale: read the matches through the covering search index (no
+    ORDER BY, so no scan of the table in another order), at most SEARCH_CAP, sorted here."""
+    rows = list(qs.search(term).order_by().values_list("pk", "name", "lat", "lng", "kind", "town")[:SEARCH_CAP])
+    rows.sort(key=lambda r: (r[5], r[1], r[0]))
+    return rows
 
 
-def _apply(qs, f: dict, now=None):
+def _apply(qs, f: dict, now=None, search: bool = True):
     if f["kind"]:
         qs = qs.filter(kind=f["kind"])
     if f["amenity"]:
@@ -64,8 +65,8 @@ def _apply(qs, f: dict, now=None):
         qs = qs.open_at(now or timezone.now())
     if f["town"]:
         qs = qs.filter(town=f["town"])
-    if f["q"]:
-        qs = narrow_search(qs, f["q"])
+    if f["q"] and search:
+        qs = qs.search(f["q"])
     return qs
 
 
@@ -80,24 +81,28 @@ def _decorate(stations, now) -> list:
     return stations
 
 
+def _listed(qs):
+    fields = ("pk", "name", "kind", "town", "address", "status", "open_24h", "lat", "lng", "phone")
+    return with_amenity_rows(with_open_state_rows(qs.only(*fields)))
+
+
 def finder(request: HttpRequest) -> HttpResponse:
     """The public finder: filters, a clustered map and a list (phone first)."""
     now = timezone.localtime()
     f = _filters(request)
-    qs = _apply(Station.objects.public(), f, now)
-    page = Paginator(
-        with_amenity_rows(
-            with_open_state_rows(
-                qs.only("pk", "name", "kind", "town", "address", "status", "open_24h", "lat", "lng", "phone")
-            )
-        ),
-        PAGE_SIZE,
-    ).get_page(request.GET.get("page"))
+    qs = _apply(Station.objects.public(), f, now, search=False)
+    if f["q"]:
+        rows = search_rows(qs, f["q"])
+        page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+        ids = [r[0] for r in page.object_list]
+        by_pk = {s.pk: s for s in _listed(Station.objects.filter(pk__in=ids))}
+        page.object_list = [by_pk[pk] for pk in ids]
+        markers = rows[:MAX_MARKERS]
+    else:
+        page = Paginator(_listed(qs), PAGE_SIZE).get_page(request.GET.get("page"))
+        markers = qs.order_by().values_list("pk", "name", "lat", "lng", "kind")[:MAX_MARKERS]
     _decorate(page.object_list, now)
-    markers = [
-        {"id": pk, "name": name, "lat": lat, "lng": lng, "kind": kind}
-        for pk, name, lat, lng, kind in qs.order_by().values_list("pk", "name", "lat", "lng", "kind")[:MAX_MARKERS]
-    ]
+    markers = [{"id": m[0], "name": m[1], "lat": m[2], "lng": m[3], "kind": m[4]} for m in markers]
     towns = Station.objects.public().order_by("town").values_list("town", flat=True).distinct()
     query = request.GET.copy()
     query.pop("page", None)
@@ -114,6 +119,7 @@ def finder(request: HttpRequest) -> HttpResponse:
             "towns": [t for t in towns if t],
             "query": query.urlencode(),
             "nearby_url": reverse("stations:nearby"),
+            "search_cap": SEARCH_CAP,
         },
     )
 
