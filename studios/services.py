@@ -5,12 +5,13 @@ import re
 from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import ExtractYear
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from pypinyin import Style, lazy_pinyin
@@ -355,11 +356,13 @@ IMPORT_COLUMNS = ["type", "title", "number", "date", "level", "members", "benefi
 
 
 def _label_map(choices) -> dict[str, str]:
-    """Accept a choice by its code, English label or translated label."""
+    """Accept a choice by its code or its label in any of the portal's languages."""
     out: dict[str, str] = {}
-    for value, label in choices:
-        out[str(value).lower()] = value
-        out[str(label).lower()] = value
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            for value, label in choices:
+                out[str(value).lower()] = value
+                out[str(label).lower()] = value
     return out
 
 
@@ -404,8 +407,11 @@ def achievements_import(*, studio: Studio, upload, by: AbstractUser | None) -> i
     sheet = book.worksheets[0]
     rows = sheet.iter_rows(values_only=True)
     header = [str(c or "").strip().lower() for c in next(rows, ())]
-    aliases = {str(Achievement._meta.get_field(c).verbose_name).lower(): c for c in IMPORT_COLUMNS if c != "members"}
-    aliases[_("members").lower()] = "members"
+    aliases: dict[str, str] = {}
+    for language, _name in settings.LANGUAGES:  # headers may be the column names in either language
+        with translation.override(language):
+            aliases |= {str(Achievement._meta.get_field(c).verbose_name).lower(): c for c in IMPORT_COLUMNS}
+            aliases[_("members").lower()] = "members"
     header = [aliases.get(h, h) for h in header]
     missing = [c for c in ("type", "title", "date") if c not in header]
     if missing:

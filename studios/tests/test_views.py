@@ -341,14 +341,15 @@ def test_import_all_or_nothing(client, make_studio, officer_a):
             header,
             ["patent_granted", "Row one", "ZL1", dt.datetime(2022, 1, 5), "National", "Qi He\uff0cWang", None, None],
             ["Standard led", "Row two", "T/CECS 1", "2021-03-01", None, None, "12.5", "Saves energy"],
+            ["\u4e3b\u7f16\u6807\u51c6", "Row three", "T/CECS 2", "2021/04/01", None, None, None, None],
         ]
     )
     response = client.post(url, {"file": good})
     assert response.status_code == 302
-    assert studio.achievements.count() == 2
+    assert studio.achievements.count() == 3  # the third row's type is given by its Chinese label
     assert set(studio.achievements.get(title="Row one").members.values_list("name", flat=True)) == {"Qi He", wang.name}
     counts = services.studio_counts(studio=studio)
-    assert (counts["patents"], counts["standards"]) == (1, 1)
+    assert (counts["patents"], counts["standards"]) == (1, 2)
 
 
 def test_import_rejects_non_excel(client, make_studio, officer_a):
