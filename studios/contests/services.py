@@ -212,38 +212,88 @@ def ballot_cast(*, contest: Contest, user: AbstractUser, entry_id: int, now: dt.
                     raise VoteRejected(_("You have used all your votes."), code="limit")
             # A second ballot for the same entry fails on the unique constraint (IntegrityError).
             shard = user.pk % CHAIN_SHARDS
-            chains = BallotChain.objects.select_for_update()
-            chain = chains.filter(contest=contest, shard=shard).first()
-            if chain is None:
+            append = _append_pg if connection.vendor == "postgresql" else _append_orm
+            ballot = append(contest.pk, shard, user.pk, entry_pk, period, now)
+            if ballot is None:  # the first ballot of this chain: create its head row, then append
                 BallotChain.objects.bulk_create([BallotChain(contest=contest, shard=shard)], ignore_conflicts=True)
-                chain = chains.get(contest=contest, shard=shard)
-            seq = chain.length + 1
-            digest = Ballot.compute_hash(
-                prev_hash=chain.head,
-                contest_id=contest.pk,
-                shard=shard,
-                seq=seq,
-                voter_id=user.pk,
-                entry_id=entry_pk,
-                period=period,
-                cast_at=now,
-            )
-            ballot = Ballot.objects.create(
-                contest=contest,
-                shard=shard,
-                seq=seq,
-                voter_id=user.pk,
-                entry_id=entry_pk,
-                period=period,
-                cast_at=now,
-                prev_hash=chain.head,
-                hash=digest,
-            )
-            BallotChain.objects.filter(pk=chain.pk).update(length=seq, head=digest)
+                ballot = append(contest.pk, shard, user.pk, entry_pk, period, now)
     except IntegrityError:
         # Another request of the same voter stored this very ballot first.
         raise VoteRejected(_("You have already voted for this entry."), code="already") from None
     return ballot
+
+
+def _append_orm(contest_id, shard, voter_id, entry_id, period, now) -> Ballot | None:
+    """Append to a chain: lock its head row, insert the ballot, move the head (any database)."""
+    chain = BallotChain.objects.select_for_update().filter(contest_id=contest_id, shard=shard).first()
+    if chain is None:
+        return None
+    seq = chain.length + 1
+    digest = Ballot.compute_hash(
+        prev_hash=chain.head,
+        contest_id=contest_id,
+        shard=shard,
+        seq=seq,
+        voter_id=voter_id,
+        entry_id=entry_id,
+        period=period,
+        cast_at=now,
+    )
+    ballot = Ballot.objects.create(
+        contest_id=contest_id,
+        shard=shard,
+        seq=seq,
+        voter_id=voter_id,
+        entry_id=entry_id,
+        period=period,
+        cast_at=now,
+        prev_hash=chain.head,
+        hash=digest,
+    )
+    BallotChain.objects.filter(pk=chain.pk).update(length=seq, head=digest)
+    return ballot
+
+
+# The same append in one round trip on PostgreSQL: lock the head, insert the ballot with its
+# SHA-256 computed by the server over exactly the text Ballot.compute_hash hashes, move the head.
+PG_APPEND = """
+WITH head AS (
+    SELECT id, length, head FROM contests_ballotchain WHERE contest_id = %(c)s AND shard = %(s)s FOR UPDATE
+), ins AS (
+    INSERT INTO contests_ballot (contest_id, shard, seq, voter_id, entry_id, period, cast_at, prev_hash, hash)
+    SELECT %(c)s, %(s)s, head.length + 1, %(v)s, %(e)s, %(p)s, %(t)s, head.head,
+        encode(sha256(convert_to(concat_ws('|', head.head, %(c)s::text, %(s)s::text, (head.length + 1)::text,
+            %(v)s::text, %(e)s::text, %(p)s::text, %(stamp)s::text), 'UTF8')), 'hex')
+    FROM head
+    RETURNING id, seq, prev_hash, hash
+)
+UPDATE contests_ballotchain SET length = ins.seq, head = ins.hash FROM ins, head
+WHERE contests_ballotchain.id = head.id
+RETURNING ins.id, ins.seq, ins.prev_hash, ins.hash
+"""
+
+
+def _append_pg(contest_id, shard, voter_id, entry_id, period, now) -> Ballot | None:
+    stamp = now.astimezone(dt.UTC).isoformat(timespec="microseconds")
+    params = {"c": contest_id, "s": shard, "v": voter_id, "e": entry_id, "p": period, "t": now, "stamp": stamp}
+    with connection.cursor() as cursor:
+        cursor.execute(PG_APPEND, params)
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    pk, seq, prev_hash, digest = row
+    return Ballot(
+        pk=pk,
+        contest_id=contest_id,
+        shard=shard,
+        seq=seq,
+        voter_id=voter_id,
+        entry_id=entry_id,
+        period=period,
+        cast_at=now,
+        prev_hash=prev_hash,
+        hash=digest,
+    )
 
 
 @dataclass
