@@ -3,6 +3,7 @@
 import datetime as dt
 from collections import defaultdict
 from decimal import Decimal
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -10,6 +11,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -58,18 +60,29 @@ def _errors(e: ValidationError) -> str:
 # --- Files --------------------------------------------------------------------------------
 
 
+def _params(request: HttpRequest):
+    # Searches are posted, so that a full ID number never lands in a URL, a server log,
+    # the browser history or a Referer header.
+    return request.POST if request.method == "POST" else request.GET
+
+
+def _is_full_id(q: str) -> bool:
+    return len(q.replace(" ", "")) == 18
+
+
 def _filtered_files(request: HttpRequest):
+    params = _params(request)
     files = HardshipFile.objects.visible_to(request.user)
-    q = request.GET.get("q", "").strip()
+    q = params.get("q", "").strip()
     if q:
         files = files.search(q)
-    status = request.GET.get("status")
+    status = params.get("status")
     if status in HardshipFile.Status.values:
         files = files.filter(status=status)
-    category = request.GET.get("category")
+    category = params.get("category")
     if category in HardshipFile.Category.values:
         files = files.filter(category=category)
-    if request.GET.get("overdue"):
+    if params.get("overdue"):
         files = files.overdue_for_review()
     return files, q
 
@@ -77,7 +90,11 @@ def _filtered_files(request: HttpRequest):
 @role_required(WELFARE)
 def file_list(request: HttpRequest) -> HttpResponse:
     files, q = _filtered_files(request)
-    if q and len(q.replace(" ", "")) == 18:
+    if request.method == "POST" and not _is_full_id(q):
+        # Names and phone fragments may sit in the URL, where paging and sharing work.
+        keep = {k: request.POST[k] for k in ("q", "status", "category", "overdue") if request.POST.get(k)}
+        return redirect(f"{reverse('welfare:file_list')}?{urlencode(keep)}")
+    if q and _is_full_id(q):
         # A search by a full ID number is a look at personal data: logged with the owning union.
         for union_id in files.values_list("union_id", flat=True).distinct()[:10]:
             services.access_log_write(
@@ -94,6 +111,8 @@ def file_list(request: HttpRequest) -> HttpResponse:
         {
             "page": page,
             "q": q,
+            "status": _params(request).get("status", ""),
+            "category": _params(request).get("category", ""),
             "statuses": HardshipFile.Status.choices,
             "categories": HardshipFile.Category.choices,
         },
@@ -328,7 +347,7 @@ def file_import(request: HttpRequest) -> HttpResponse:
 @role_required(WELFARE)
 def worker_search(request: HttpRequest) -> HttpResponse:
     """The htmx fragment of the visit form: workers by name or phone fragment, scoped."""
-    q = request.GET.get("q", "").strip()
+    q = _params(request).get("q", "").strip()
     files = HardshipFile.objects.visible_to(request.user).search(q).select_related("union")[:10] if q else []
     return render(request, "welfare/_worker_results.html", {"files": files, "q": q})
 

@@ -134,11 +134,16 @@ def test_file_view_logged_with_who_and_where(client, welfare_a, two_files):
     )
 
 
-def test_search_by_full_id_is_logged(client, welfare_a, two_files):
+def test_search_by_full_id_is_posted_and_logged(client, welfare_a, two_files):
     client.force_login(welfare_a)
-    page = client.get(reverse("welfare:file_list"), {"q": id_number(1)}).content.decode()
-    assert "Alice A" in page
+    response = client.post(reverse("welfare:file_list"), {"q": id_number(1)})
+    assert response.status_code == 200 and "Alice A" in response.content.decode()
     assert AccessLog.objects.filter(action=AccessLog.Action.SEARCH).count() == 1
+    # A name search moves to the URL, where paging works; an ID number never does.
+    response = client.post(reverse("welfare:file_list"), {"q": "Alice", "status": "filed"})
+    assert response.status_code == 302 and response["Location"].endswith("?q=Alice&status=filed")
+    fragment = client.post(reverse("welfare:worker_search"), {"q": id_number(1)}).content.decode()
+    assert "Alice A" in fragment and id_number(1) not in fragment
 
 
 # --- Admin ------------------------------------------------------------------------------------
