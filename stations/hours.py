@@ -44,23 +44,25 @@ def _ranges_for_day(day: dt.date, weekly: dict[int, list], exceptions: dict[dt.d
     return out
 
 
-def open_state(station, now: dt.datetime | None = None) -> OpenState:
-    """Whether the station is open at `now`, and when that opening ends (or the next begins)."""
+def open_state(station, now: dt.datetime | None = None, *, hours=None, exceptions=None) -> OpenState:
+    """Whether the station is open at `now`, and when that opening ends (or the next begins).
+
+    Reads the prefetched `station.hours` / `station.exceptions`, or the lists given."""
     from .models import Station
 
     now = timezone.localtime(now or timezone.now())
     if station.status != Station.Status.OPEN:
         return OpenState(False)
     weekly: dict[int, list] = {}
-    for h in station.hours.all():
+    for h in station.hours.all() if hours is None else hours:
         weekly.setdefault(h.weekday, []).append(h)
-    exceptions: dict[dt.date, list] = {}
-    for e in station.exceptions.all():
-        exceptions.setdefault(e.date, []).append(e)
+    by_date: dict[dt.date, list] = {}
+    for e in station.exceptions.all() if exceptions is None else exceptions:
+        by_date.setdefault(e.date, []).append(e)
     today = now.date()
     spans = []
     for offset in range(-1, 8):
-        spans += _ranges_for_day(today + dt.timedelta(days=offset), weekly, exceptions, station.open_24h)
+        spans += _ranges_for_day(today + dt.timedelta(days=offset), weekly, by_date, station.open_24h)
     spans.sort()
     merged: list[list[dt.datetime]] = []
     for start, end in spans:

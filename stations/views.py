@@ -172,7 +172,7 @@ def nearby(request: HttpRequest) -> JsonResponse:
                     "lng": h.station.lng,
                     "distance_m": round(h.distance_m, 1),
                     "open_now": h.open_now,
-                    "amenities": [sa.amenity.code for sa in h.station.station_amenities.all()],
+                    "amenities": h.amenities,
                     "url": h.station.get_absolute_url(),
                 }
                 for h in hits
