@@ -192,6 +192,8 @@ class Station(TimeStampedModel):
         indexes = [
             # Covers the public finder's text search, so a LIKE '%term%' reads this index, not the table.
             models.Index(fields=["is_public", "status", "search_text"], name="stations_public_search"),
+            # The nearby pre-filter reads cell ranges and checks the longitude without the table.
+            models.Index(fields=["cell", "lng", "lat"], name="stations_cell_lng_lat"),
         ]
         constraints = [
             models.CheckConstraint(

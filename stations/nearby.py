@@ -9,7 +9,8 @@ least that far in every direction, otherwise it is widened to that distance and 
 import math
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, Q
+from django.db.models import BooleanField, Prefetch
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from .geo import haversine_m
@@ -17,7 +18,7 @@ from .hours import exceptions_window, open_state
 from .models import CELL_DEG, CELL_ROW, HoursException, OpeningHours, Station, StationAmenity, cell_xy
 
 M_PER_DEG_LAT = 111_194.9
-MAX_ROWS_AS_RANGES = 41  # beyond this the square is read as one lat/lng box
+MAX_ROWS_AS_RANGES = 201  # beyond this the square is read as one band of rows
 WORLD_R = int(round(360 / CELL_DEG))  # a square this wide covers the whole globe
 
 
@@ -29,16 +30,24 @@ class Hit:
     amenities: list[str]
 
 
-def _square(lat: float, lng: float, r: int) -> Q:
+def _square(lat: float, lng: float, r: int) -> RawSQL:
+    """The square of (2r+1)^2 cells around the point, as index ranges on the cell column."""
     x, y = cell_xy(lat, lng)
-    if 2 * r + 1 > MAX_ROWS_AS_RANGES:
-        return Q(lat__gte=(y - r) * CELL_DEG - 90, lat__lt=(y + r + 1) * CELL_DEG - 90) & Q(
-            lng__gte=(x - r) * CELL_DEG - 180, lng__lt=(x + r + 1) * CELL_DEG - 180
-        )
-    q = Q()
-    for row in range(y - r, y + r + 1):
-        q |= Q(cell__gte=row * CELL_ROW + x - r, cell__lte=row * CELL_ROW + x + r)
-    return q
+    col = '"stations_station"."cell"'
+    if 2 * r + 1 <= MAX_ROWS_AS_RANGES:
+        # One index range per row of cells.
+        sql = " OR ".join([f"{col} BETWEEN %s AND %s"] * (2 * r + 1))
+        params = []
+        for row in range(y - r, y + r + 1):
+            params += [row * CELL_ROW + x - r, row * CELL_ROW + x + r]
+        return RawSQL(f"({sql})", params, output_field=BooleanField())  # noqa: S611 - constant SQL, values are params
+    # Wide squares: one range over the band of rows; the longitude test is read from the
+    # (cell, lng, lat) index, not the table.
+    return RawSQL(  # noqa: S611 - constant SQL, values are params
+        f'({col} BETWEEN %s AND %s AND "stations_station"."lng" >= %s AND "stations_station"."lng" < %s)',
+        [(y - r) * CELL_ROW, (y + r) * CELL_ROW + CELL_ROW - 1, (x - r) * CELL_DEG - 180, (x + r + 1) * CELL_DEG - 180],
+        output_field=BooleanField(),
+    )
 
 
 def _reach_m(lat: float, lng: float, r: int) -> float:

@@ -51,7 +51,8 @@ SEARCH_CAP = 1000
 def search_rows(qs, term: str) -> list[tuple]:
     """Text search at national scale: read the matches through the covering search index (no
     ORDER BY, so no scan of the table in another order), at most SEARCH_CAP, sorted here."""
-    rows = list(qs.search(term).order_by().values_list("pk", "name", "lat", "lng", "kind", "town")[:SEARCH_CAP])
+    ids = list(qs.search(term).order_by().values_list("pk", flat=True)[:SEARCH_CAP])
+    rows = list(Station.objects.filter(pk__in=ids).order_by().values_list("pk", "name", "lat", "lng", "kind", "town"))
     rows.sort(key=lambda r: (r[5], r[1], r[0]))
     return rows
 

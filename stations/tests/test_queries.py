@@ -62,9 +62,9 @@ def few_then_many(tree, amenities):
 def test_public_pages_flat(client, tree, few_then_many):
     station = Station.objects.order_by("pk").first()
     urls = {
-        # 1 matches (capped, also the map markers), 2 page of stations, 3 their amenities, 4 hours,
-        # 5 exceptions, 6 towns
-        "/stations/?amenity=water&open_now=1&q=bulk": 6,
+        # 1 ids of the matches (capped), 2 their rows (also the map markers), 3 page of stations,
+        # 4 their amenities, 5 hours, 6 exceptions, 7 towns
+        "/stations/?amenity=water&open_now=1&q=bulk": 7,
         # 1 count, 2 page of stations, 3 their amenities, 4 hours, 5 exceptions, 6 map markers, 7 towns
         "/stations/": 7,
         # 1 station (public or in scope), 2 station with union, 3 amenities, 4 hours, 5 exceptions,
