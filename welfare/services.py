@@ -14,7 +14,7 @@ from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -641,8 +641,3 @@ def _count_by_union(ids: list[int]) -> dict[int, int]:
     for union_id in HardshipFile.objects.filter(pk__in=ids).values_list("union_id", flat=True):
         out[union_id] = out.get(union_id, 0) + 1
     return out
-
-
-def employees_missing(*, campaign: Campaign, user) -> Q:
-    """A filter for the employees of the campaign's units who have not received their share."""
-    return Q(union__in=union_scope(user, WELFARE)) & ~Q(handouts__campaign=campaign)

@@ -86,3 +86,23 @@ def test_same_recipient_twice_at_once_gets_one_handout():
     assert outcomes.count("ok") == 1
     item.refresh_from_db()
     assert item.stock == 9
+
+
+def test_access_log_is_append_only_in_the_database():
+    from django.db import DatabaseError, transaction
+
+    from welfare.models import AccessLog
+
+    tree = build_tree()
+    user = make_user("welfare_a", role=Role.Kind.WELFARE, union=tree.a)
+    entry = services.access_log_write(user=user, union=tree.a, action=AccessLog.Action.VIEW, what="File #1")
+    for attempt in (
+        lambda: AccessLog.objects.filter(pk=entry.pk).update(what="nothing to see"),
+        lambda: AccessLog.objects.filter(pk=entry.pk).delete(),
+    ):
+        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+            attempt()
+    # Removing the user account keeps the entry (and its user name), only the link goes.
+    user.delete()
+    entry.refresh_from_db()
+    assert (entry.user_id, entry.username, entry.what) == (None, "welfare_a", "File #1")
