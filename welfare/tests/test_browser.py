@@ -66,3 +66,33 @@ def test_log_visit_with_photo_on_phone_and_sibling_gets_404(page, live_server, s
     response = page_b.goto(f"{live_server.url}{visit.get_absolute_url()}")
     assert response.status == 404
     other.close()
+
+
+def test_handout_signed_on_phone(page, live_server, sign_in, transactional_db):
+    from welfare.models import Campaign, CampaignItem, Employee, Handout
+
+    tree = build_tree()
+    make_user("welfare_a", role=Role.Kind.WELFARE, union=tree.a)
+    campaign = Campaign.objects.create(union=tree.a, title="Epidemic supplies")
+    item = CampaignItem.objects.create(campaign=campaign, name="N95", unit="pcs", per_person=5, received=50, stock=50)
+    employee = Employee.objects.create(union=tree.a1g, name="Ma Wenbin", staff_number="001")
+    sign_in(page, "welfare_a")
+    page.goto(f"{live_server.url}{campaign.get_absolute_url()}")
+    page.click("a:has-text('Ma Wenbin')")
+    page.wait_for_selector("#signature-pad")
+    box = page.locator("#signature-pad").bounding_box()
+    assert box["width"] <= 390
+    # Draw a stroke with the mouse (signature_pad listens to pointer events).
+    page.mouse.move(box["x"] + 30, box["y"] + 40)
+    page.mouse.down()
+    for step in range(1, 12):
+        page.mouse.move(box["x"] + 30 + step * 20, box["y"] + 40 + (step % 3) * 25)
+    page.mouse.up()
+    page.click("#handout-form button[type=submit]")
+    page.wait_for_url(f"**{campaign.get_absolute_url()}")
+    assert "1 / 1" in page.text_content("body")
+    handout = Handout.objects.get()
+    assert (handout.employee_id, handout.confirmation) == (employee.pk, Handout.Confirmation.SIGNATURE)
+    assert handout.signature.name
+    item.refresh_from_db()
+    assert item.stock == 45
