@@ -3,14 +3,15 @@
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, Exists
+from django.db import DataError, IntegrityError, connection, transaction
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -45,7 +46,9 @@ HUNDRED = Decimal(100)
 
 # Works on PostgreSQL and SQLite >= 3.35; the table name is ours, never user input.
 QUOTA_UPSERT = (
-    "INSERT INTO contests_voterquota (contest_id, voter_id, period, used) VALUES (%s, %s, %s, 1) "
+    "INSERT INTO contests_voterquota (contest_id, voter_id, period, used) SELECT %s, %s, %s, 1 "
+    "WHERE EXISTS (SELECT 1 FROM contests_entry WHERE id = %s AND contest_id = %s AND status = 'accepted') "
+    "AND EXISTS (SELECT 1 FROM contests_voter WHERE user_id = %s AND verified) "
     "ON CONFLICT (contest_id, voter_id, period) DO UPDATE SET used = contests_voterquota.used + 1 "
     "WHERE contests_voterquota.used < %s RETURNING used"
 )
@@ -179,86 +182,102 @@ def voter_verify(*, user: AbstractUser, union: Union, by: AbstractUser | None) -
 def ballot_cast(*, contest: Contest, user: AbstractUser, entry_id: int, now: dt.datetime | None = None) -> Ballot:
     """Cast one ballot under the contest's rule, safe under concurrency.
 
-    The voter's quota row is incremented with a conditional UPDATE (0 rows: limit reached),
-    which also serialises one voter's ballots; the unique constraint on the ballot backs the
+    The voter's quota row is counted up only while under the limit (one conditional upsert,
+    which also serialises one voter's ballots); the unique constraint on the ballot backs the
     once-per-entry rule; the head row of the voter's chain is locked only to append.
     """
     now = now or timezone.now()
     if not contest.vote_open(now):
         raise VoteRejected(_("The public vote is not open now."), code="closed")
-    # One query on the happy path: the entry is in the vote and the voter is verified.
-    verified = Exists(Voter.objects.filter(user_id=user.pk, verified=True))
-    found = (
-        Entry.objects.filter(pk=entry_id, contest=contest, status=Entry.Status.ACCEPTED)
-        .order_by()
-        .values_list("pk", verified)[:1]
-    )
-    row = next(iter(found), None)
-    if row is None or not row[1]:
-        if not Voter.objects.filter(user_id=user.pk, verified=True).exists():
-            raise VoteRejected(_("Only accounts verified by a union may vote."), code="not_voter")
-        raise VoteRejected(_("This entry is not in the public vote."), code="entry")
-    entry_pk = row[0]
-    period = contest.period_key(now)
+    try:
+        entry_id = int(entry_id)
+    except (TypeError, ValueError):
+        raise VoteRejected(_("This entry is not in the public vote."), code="entry") from None
     if contest.votes_per_voter < 1:
         raise VoteRejected(_("You have used all your votes."), code="limit")
+    period = contest.period_key(now)
+    shard = user.pk % CHAIN_SHARDS
+    cast = _cast_pg if connection.vendor == "postgresql" else _cast_orm
     try:
-        with transaction.atomic():
-            # One statement creates the quota row or counts one more vote, only while under the
-            # limit; the row stays locked to the end, so one voter's ballots queue up here.
-            with connection.cursor() as cursor:
-                cursor.execute(QUOTA_UPSERT, [contest.pk, user.pk, period, contest.votes_per_voter])
-                if cursor.fetchone() is None:
-                    raise VoteRejected(_("You have used all your votes."), code="limit")
-            # A second ballot for the same entry fails on the unique constraint (IntegrityError).
-            shard = user.pk % CHAIN_SHARDS
-            append = _append_pg if connection.vendor == "postgresql" else _append_orm
-            ballot = append(contest.pk, shard, user.pk, entry_pk, period, now)
-            if ballot is None:  # the first ballot of this chain: create its head row, then append
-                BallotChain.objects.bulk_create([BallotChain(contest=contest, shard=shard)], ignore_conflicts=True)
-                ballot = append(contest.pk, shard, user.pk, entry_pk, period, now)
+        return cast(contest, user.pk, entry_id, period, shard, now)
     except IntegrityError:
         # Another request of the same voter stored this very ballot first.
         raise VoteRejected(_("You have already voted for this entry."), code="already") from None
+
+
+def _reject(contest: Contest, voter_id: int, entry_id: int) -> None:
+    """Say why a ballot was not stored (only on the refusal path)."""
+    if not Voter.objects.filter(user_id=voter_id, verified=True).exists():
+        raise VoteRejected(_("Only accounts verified by a union may vote."), code="not_voter")
+    if not Entry.objects.filter(pk=entry_id, contest=contest, status=Entry.Status.ACCEPTED).exists():
+        raise VoteRejected(_("This entry is not in the public vote."), code="entry")
+    raise VoteRejected(_("You have used all your votes."), code="limit")
+
+
+def _chains_create(contest_id: int) -> None:
+    BallotChain.objects.bulk_create(
+        [BallotChain(contest_id=contest_id, shard=s) for s in range(CHAIN_SHARDS)], ignore_conflicts=True
+    )
+
+
+def _cast_orm(contest, voter_id, entry_id, period, shard, now) -> Ballot:
+    """Any database: a few statements in one transaction (SQLite takes its write lock up front)."""
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                QUOTA_UPSERT,
+                [contest.pk, voter_id, period, entry_id, contest.pk, voter_id, contest.votes_per_voter],
+            )
+            if cursor.fetchone() is None:
+                _reject(contest, voter_id, entry_id)
+        chains = BallotChain.objects.select_for_update()
+        chain = chains.filter(contest_id=contest.pk, shard=shard).first()
+        if chain is None:
+            _chains_create(contest.pk)
+            chain = chains.get(contest_id=contest.pk, shard=shard)
+        seq = chain.length + 1
+        digest = Ballot.compute_hash(
+            prev_hash=chain.head,
+            contest_id=contest.pk,
+            shard=shard,
+            seq=seq,
+            voter_id=voter_id,
+            entry_id=entry_id,
+            period=period,
+            cast_at=now,
+        )
+        ballot = Ballot.objects.create(
+            contest_id=contest.pk,
+            shard=shard,
+            seq=seq,
+            voter_id=voter_id,
+            entry_id=entry_id,
+            period=period,
+            cast_at=now,
+            prev_hash=chain.head,
+            hash=digest,
+        )
+        BallotChain.objects.filter(pk=chain.pk).update(length=seq, head=digest)
     return ballot
 
 
-def _append_orm(contest_id, shard, voter_id, entry_id, period, now) -> Ballot | None:
-    """Append to a chain: lock its head row, insert the ballot, move the head (any database)."""
-    chain = BallotChain.objects.select_for_update().filter(contest_id=contest_id, shard=shard).first()
-    if chain is None:
-        return None
-    seq = chain.length + 1
-    digest = Ballot.compute_hash(
-        prev_hash=chain.head,
-        contest_id=contest_id,
-        shard=shard,
-        seq=seq,
-        voter_id=voter_id,
-        entry_id=entry_id,
-        period=period,
-        cast_at=now,
-    )
-    ballot = Ballot.objects.create(
-        contest_id=contest_id,
-        shard=shard,
-        seq=seq,
-        voter_id=voter_id,
-        entry_id=entry_id,
-        period=period,
-        cast_at=now,
-        prev_hash=chain.head,
-        hash=digest,
-    )
-    BallotChain.objects.filter(pk=chain.pk).update(length=seq, head=digest)
-    return ballot
-
-
-# The same append in one round trip on PostgreSQL: lock the head, insert the ballot with its
-# SHA-256 computed by the server over exactly the text Ballot.compute_hash hashes, move the head.
-PG_APPEND = """
-WITH head AS (
-    SELECT id, length, head FROM contests_ballotchain WHERE contest_id = %(c)s AND shard = %(s)s FOR UPDATE
+# PostgreSQL: the whole ballot in one statement, so one round trip and atomic by itself.
+# q counts the vote (only for an accepted entry of the contest, a verified voter, under the
+# limit); head locks the voter's chain; ins stores the ballot with its SHA-256 computed by the
+# server over exactly the text Ballot.compute_hash hashes; upd moves the head. A missing chain
+# row aborts the statement (division by zero), so the vote is never counted without a ballot.
+PG_CAST = """
+WITH q AS (
+    INSERT INTO contests_voterquota AS vq (contest_id, voter_id, period, used)
+    SELECT %(c)s, %(v)s, %(p)s, 1
+    WHERE EXISTS (SELECT 1 FROM contests_entry WHERE id = %(e)s AND contest_id = %(c)s AND status = 'accepted')
+      AND EXISTS (SELECT 1 FROM contests_voter WHERE user_id = %(v)s AND verified)
+    ON CONFLICT (contest_id, voter_id, period) DO UPDATE SET used = vq.used + 1 WHERE vq.used < %(limit)s
+    RETURNING used
+), head AS (
+    SELECT id, length, head FROM contests_ballotchain
+    WHERE contest_id = %(c)s AND shard = %(s)s AND EXISTS (SELECT 1 FROM q)
+    FOR UPDATE
 ), ins AS (
     INSERT INTO contests_ballot (contest_id, shard, seq, voter_id, entry_id, period, cast_at, prev_hash, hash)
     SELECT %(c)s, %(s)s, head.length + 1, %(v)s, %(e)s, %(p)s, %(t)s, head.head,
@@ -266,25 +285,46 @@ WITH head AS (
             %(v)s::text, %(e)s::text, %(p)s::text, %(stamp)s::text), 'UTF8')), 'hex')
     FROM head
     RETURNING id, seq, prev_hash, hash
+), upd AS (
+    UPDATE contests_ballotchain AS ch SET length = ins.seq, head = ins.hash FROM ins, head
+    WHERE ch.id = head.id
+    RETURNING ch.id
 )
-UPDATE contests_ballotchain SET length = ins.seq, head = ins.hash FROM ins, head
-WHERE contests_ballotchain.id = head.id
-RETURNING ins.id, ins.seq, ins.prev_hash, ins.hash
+SELECT ins.id, ins.seq, ins.prev_hash, ins.hash,
+    1 / (CASE WHEN (SELECT count(*) FROM q) > (SELECT count(*) FROM upd) THEN 0 ELSE 1 END)
+FROM (VALUES (1)) AS one (x) LEFT JOIN ins ON true
 """
 
 
-def _append_pg(contest_id, shard, voter_id, entry_id, period, now) -> Ballot | None:
+def _cast_pg(contest, voter_id, entry_id, period, shard, now) -> Ballot:
     stamp = now.astimezone(dt.UTC).isoformat(timespec="microseconds")
-    params = {"c": contest_id, "s": shard, "v": voter_id, "e": entry_id, "p": period, "t": now, "stamp": stamp}
-    with connection.cursor() as cursor:
-        cursor.execute(PG_APPEND, params)
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    pk, seq, prev_hash, digest = row
+    params = {
+        "c": contest.pk,
+        "s": shard,
+        "v": voter_id,
+        "e": entry_id,
+        "p": period,
+        "t": now,
+        "stamp": stamp,
+        "limit": contest.votes_per_voter,
+    }
+    row = None
+    for _attempt in range(2):
+        try:
+            # Inside a caller's transaction a savepoint keeps a refused statement from spoiling it.
+            savepoint = transaction.atomic() if connection.in_atomic_block else nullcontext()
+            with savepoint, connection.cursor() as cursor:
+                cursor.execute(PG_CAST, params)
+                row = cursor.fetchone()
+            break
+        except DataError:  # the first ballot of this chain: create the contest's chain rows, retry
+            _chains_create(contest.pk)
+    if row is None or row[0] is None:
+        _reject(contest, voter_id, entry_id)
+    pk, seq, prev_hash, digest, _ok = row
     return Ballot(
         pk=pk,
-        contest_id=contest_id,
+        contest_id=contest.pk,
         shard=shard,
         seq=seq,
         voter_id=voter_id,
