@@ -28,12 +28,14 @@ _TOKEN = re.compile(r'(name="csrfmiddlewaretoken" value=")[^"]*(")')
 
 
 def cacheable(request: HttpRequest) -> bool:
+    # Without a session cookie the visitor is anonymous (sign-in is session based), so the
+    # user need not be loaded; `request.user` is only asked as a second line of defence.
     return (
         request.method == "GET"
         and not request.GET
-        and not request.user.is_authenticated
         and settings.SESSION_COOKIE_NAME not in request.COOKIES
         and "messages" not in request.COOKIES
+        and not request.user.is_authenticated
     )
 
 
