@@ -46,6 +46,16 @@ class EstimatedCountPaginator(Paginator):
         return estimate
 
 
+class WelfareAdminMixin:
+    """Every foreign key choice (raw id or select) is limited to what the user may see."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        manager = db_field.related_model._default_manager
+        if db_field.related_model._meta.label != "core.Union" and hasattr(manager, "visible_to"):
+            kwargs["queryset"] = manager.visible_to(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
 class EstimatedCountMixin:
     """Estimate the count of an unfiltered, unsearched changelist of the whole table."""
 
@@ -58,7 +68,7 @@ class EstimatedCountMixin:
         return super().get_paginator(request, queryset, per_page, orphans, allow_empty_first_page)
 
 
-class HouseholdMemberInline(ScopedTabularInline):
+class HouseholdMemberInline(WelfareAdminMixin, ScopedTabularInline):
     model = HouseholdMember
     fields = ["relation", "name", "yearly_income"]
 
@@ -112,7 +122,7 @@ class HardshipFileAdminForm(forms.ModelForm):
 
 
 @admin.register(HardshipFile)
-class HardshipFileAdmin(ScopedAdmin):
+class HardshipFileAdmin(WelfareAdminMixin, ScopedAdmin):
     form = HardshipFileAdminForm
     list_display = ["name", "id_number_masked", "union", "category", "status", "review_due"]
     list_filter = ["status", "category", "stage"]
@@ -168,14 +178,14 @@ class HardshipFileAdmin(ScopedAdmin):
         return super().change_view(request, object_id, form_url, extra_context)
 
 
-class VisitPhotoInline(ScopedTabularInline):
+class VisitPhotoInline(WelfareAdminMixin, ScopedTabularInline):
     model = VisitPhoto
     fields = ["image", "thumbnail"]
     readonly_fields = ["image", "thumbnail"]
 
 
 @admin.register(Visit)
-class VisitAdmin(EstimatedCountMixin, ScopedAdmin):
+class VisitAdmin(WelfareAdminMixin, EstimatedCountMixin, ScopedAdmin):
     list_display = ["date", "occasion", "kind", "union", "file", "money", "goods_value"]
     list_filter = ["occasion", "kind"]
     list_select_related = ["union", "file"]
@@ -196,33 +206,33 @@ class VisitAdmin(EstimatedCountMixin, ScopedAdmin):
 
 
 @admin.register(Assistance)
-class AssistanceAdmin(ScopedAdmin):
+class AssistanceAdmin(WelfareAdminMixin, ScopedAdmin):
     list_display = ["date", "kind", "amount", "union", "file", "funding_source"]
     list_filter = ["kind"]
     list_select_related = ["union", "file"]
     raw_id_fields = ["file"]
 
 
-class CampaignItemInline(ScopedTabularInline):
+class CampaignItemInline(WelfareAdminMixin, ScopedTabularInline):
     model = CampaignItem
     fields = ["name", "unit", "per_person", "received", "stock"]
 
 
 @admin.register(Campaign)
-class CampaignAdmin(ScopedAdmin):
+class CampaignAdmin(WelfareAdminMixin, ScopedAdmin):
     list_display = ["title", "union", "starts_on"]
     list_select_related = ["union"]
     inlines = [CampaignItemInline]
 
 
-class HandoutLineInline(ScopedTabularInline):
+class HandoutLineInline(WelfareAdminMixin, ScopedTabularInline):
     model = HandoutLine
     fields = ["item", "quantity"]
     readonly_fields = ["item", "quantity"]
 
 
 @admin.register(Handout)
-class HandoutAdmin(ScopedAdmin):
+class HandoutAdmin(WelfareAdminMixin, ScopedAdmin):
     """Handouts are recorded on the phone with a signature; the back office only reads them."""
 
     list_display = ["at", "campaign", "employee", "union", "confirmation"]
@@ -238,14 +248,14 @@ class HandoutAdmin(ScopedAdmin):
 
 
 @admin.register(Employee)
-class EmployeeAdmin(ScopedAdmin):
+class EmployeeAdmin(WelfareAdminMixin, ScopedAdmin):
     list_display = ["name", "staff_number", "union"]
     list_select_related = ["union"]
     search_fields = ["name", "staff_number"]
 
 
 @admin.register(YearlyCap)
-class YearlyCapAdmin(ScopedAdmin):
+class YearlyCapAdmin(WelfareAdminMixin, ScopedAdmin):
     list_display = ["union", "year", "per_household"]
     list_select_related = ["union"]
 

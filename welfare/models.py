@@ -7,6 +7,7 @@ ID number is kept encrypted (see identity.py), and every look leaves an AccessLo
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -368,6 +369,12 @@ class Visit(TimeStampedModel):
 
     def get_absolute_url(self) -> str:
         return reverse("welfare:visit_detail", args=[self.pk])
+
+    def clean(self) -> None:
+        if self.file_id and self.union_id:
+            own, other = self.file.union, self.union
+            if not (own.is_within(other) or other.is_within(own)):
+                raise ValidationError({"file": _("The worker's file belongs to another union.")})
 
     @property
     def given_total(self) -> Decimal:

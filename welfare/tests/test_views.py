@@ -359,3 +359,29 @@ def test_file_list_in_chinese(client, welfare_a, two_files):
     client.cookies["django_language"] = "zh-hans"
     page = client.get(reverse("welfare:file_list")).content.decode()
     assert "困难职工档案" in page
+
+
+def test_admin_cannot_attach_a_visit_to_another_unions_file(client, welfare_a, two_files, tree):
+    alice, bob = two_files
+    client.force_login(welfare_a)
+    data = {
+        "union": tree.a1g.pk,
+        "file": bob.pk,
+        "kind": "worker",
+        "occasion": "spring",
+        "date": "2025-01-02",
+        "group_size": "0",
+        "money": "0",
+        "goods_value": "0",
+        "photos-TOTAL_FORMS": "0",
+        "photos-INITIAL_FORMS": "0",
+        "photos-MIN_NUM_FORMS": "0",
+        "photos-MAX_NUM_FORMS": "1000",
+    }
+    response = client.post(reverse("admin:welfare_visit_add"), data)
+    assert response.status_code == 200 and not Visit.objects.exists()
+    data["file"] = alice.pk
+    data["union"] = tree.a.pk
+    response = client.post(reverse("admin:welfare_visit_add"), data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert Visit.objects.get().file == alice
