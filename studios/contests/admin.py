@@ -129,6 +129,14 @@ class EntryAdmin(ExportMixin, ScopedAdmin):
     def reject(self, request, queryset):
         self._screen(request, queryset, False)
 
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        editable = Contest.objects.editable_by(request.user)
+        if db_field.name == "contest":
+            kwargs["queryset"] = editable
+        elif db_field.name == "category":
+            kwargs["queryset"] = Category.objects.filter(contest__in=editable).select_related("contest")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
     def get_export_queryset(self, request):
         return super().get_export_queryset(request).prefetch_related("members__union")
 
