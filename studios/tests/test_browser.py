@@ -52,3 +52,13 @@ def test_visitor_filters_opens_profile_and_officer_adds_achievement(page, live_s
     assert page.text_content("[data-count=ip]").strip() == "89"
     assert page.text_content("[data-count=patents]").strip() == "78"
     assert page.text_content("[data-count=standards]").strip() == "18"
+
+    # A visitor (a fresh phone, no session) sees the new count too: the cached page followed.
+    visitor = page.context.browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+    try:
+        other = visitor.new_page()
+        other.goto(f"{live_server.url}/studios/qi-he/")
+        assert other.text_content("[data-count=ip]").strip() == "89"
+        assert other.text_content("[data-count=patents]").strip() == "78"
+    finally:
+        visitor.close()
