@@ -341,14 +341,24 @@ def test_query_counts_flat_with_10_and_1000_files(
         with CaptureQueriesContext(connection) as ctx:
             client.get(url)
         assert len(ctx.captured_queries) == counts[label], label
-    # The file list: 1 session, 2 user, 3 role kinds, 4 count, 5 page of files JOIN union.
+    # The file list: 1 session, 2 user, 3 role kinds (role_required), 4 COUNT of the scoped files,
+    # 5 the page of files JOIN union.
     with django_assert_num_queries(5):
         client.get(reverse("welfare:file_list"))
-    # The file page: 1 session, 2 user, 3 role kinds, 4 file JOIN union, 5 access log insert,
-    # (6-7 savepoint of the insert is none: autocommit), 6 members, 7 visits JOIN union, 8 photos,
-    # 9 events JOIN user, 10 assistance, 11 can_reveal permissions: user, 12 group permissions.
-    with django_assert_max_num_queries(12):
+    # The file page: 1 session, 2 user, 3 role kinds, 4 the scoped file JOIN union, 5 INSERT of the
+    # access log entry, 6 assistance, 7-8 the user's and groups' permissions (may they reveal?),
+    # 9 household members, 10 visits JOIN union, 11 their photos (prefetch), 12 events LEFT JOIN user.
+    with django_assert_num_queries(12):
         client.get(file.get_absolute_url())
+    # The visit list: 1 session, 2 user, 3 role kinds, 4 COUNT of the scoped visits,
+    # 5 the page of visits JOIN union LEFT JOIN file.
+    with django_assert_num_queries(5):
+        client.get(reverse("welfare:visit_list"))
+    # The report: 1 session, 2 user, 3 role kinds, 4 files GROUP BY category, status, 5 visits GROUP BY
+    # occasion, 6 assistance GROUP BY kind, 7 supplies GROUP BY item, 8-9 permissions (reveal),
+    # 10 the unions of the period form's choices.
+    with django_assert_num_queries(10):
+        client.get(reverse("welfare:report"))
 
 
 # --- Translation ----------------------------------------------------------------------------
