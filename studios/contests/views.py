@@ -91,6 +91,7 @@ def entry_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     now = timezone.now()
     vote_open = contest.vote_open(now) and entry.status == Entry.Status.ACCEPTED
     state = services.vote_state(contest=contest, user=request.user, now=now) if vote_open else None
+    is_voter = vote_open and Voter.objects.filter(user_id=request.user.pk, verified=True).exists()
     is_team = request.user.is_authenticated and (
         entry.submitted_by_id == request.user.pk or Entry.objects.visible_to(request.user).filter(pk=pk).exists()
     )
@@ -103,6 +104,7 @@ def entry_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             "vote_open": vote_open,
             "vote": state,
             "is_team": is_team,
+            "is_voter": is_voter,
             "show_prize": contest.results_published and entry.prize,
         },
     )

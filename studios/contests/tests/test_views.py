@@ -214,3 +214,15 @@ def test_certificate_without_the_cjk_font_says_so(client, make_contest, make_ent
     settings.CONTESTS_CJK_FONT = str(tmp_path / "missing.ttc")
     response = client.get(url)
     assert response.status_code == 503 and "fonts-noto-cjk" in response.content.decode()
+
+
+def test_entry_page_vote_button_for_verified_voters_only(client, make_contest, make_entry, make_voter):
+    contest = make_contest("vote")
+    entry = make_entry(contest)
+    url = reverse("contests:entry", args=[contest.slug, entry.pk])
+    client.force_login(make_voter("unverified", verified=False))
+    html = client.get(url).content.decode()
+    assert "Only accounts verified by a union may vote." in html and "vote-btn" not in html
+    client.force_login(make_voter("verified"))
+    html = client.get(url).content.decode()
+    assert "vote-btn" in html and "Votes left: 3" in html
