@@ -16,7 +16,12 @@ def _desk_count(user):
     return Contest.objects.visible_to(user).count()
 
 
-registry.figure("contests", _("Contest entries"), lambda: Entry.objects.accepted().count(), order=60)
+registry.figure(
+    "contests",
+    _("Entries in completed contests"),
+    lambda: Entry.objects.accepted().filter(contest__results_published=True).count(),
+    order=60,
+)
 registry.desk_card(_("Contests"), _desk_count, url_name="contests:desk_list", order=60)
 registry.nav(_("Contests"), "contests:list", order=60)
 registry.nav(_("Contests desk"), "contests:desk_list", desk=True, order=60)

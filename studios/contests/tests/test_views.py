@@ -226,3 +226,14 @@ def test_entry_page_vote_button_for_verified_voters_only(client, make_contest, m
     client.force_login(make_voter("verified"))
     html = client.get(url).content.decode()
     assert "vote-btn" in html and "Votes left: 3" in html
+
+
+def test_home_figure_counts_entries_of_completed_contests(client, make_contest, make_entry):
+    from unionportal.core import registry
+
+    done = make_contest("results", results_published=True)
+    make_entry(done)
+    make_entry(done, "Second")
+    make_entry(make_contest("vote", slug="c2"))
+    figure = next(f for f in registry.FIGURES if f.key == "contests")
+    assert figure.value() == 2
