@@ -4,14 +4,16 @@ import io
 import qrcode
 import tablib
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.db.models.functions import TruncMonth
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_POST
@@ -46,6 +48,19 @@ def _filters(request: HttpRequest) -> dict:
 
 
 SEARCH_CAP = 1000
+COUNT_CAP = 1000
+CACHE_SECONDS = 300
+
+
+class CappedPaginator(Paginator):
+    """Counts at most COUNT_CAP + 1 rows: "1000+ stations" is enough on a phone, and a full
+    COUNT(*) over a national table is not free."""
+
+    @cached_property
+    def count(self) -> int:
+        if isinstance(self.object_list, list):
+            return len(self.object_list)
+        return self.object_list.order_by()[: COUNT_CAP + 1].count()
 
 
 def search_rows(qs, term: str) -> list[tuple]:
@@ -100,11 +115,15 @@ def finder(request: HttpRequest) -> HttpResponse:
         page.object_list = [by_pk[pk] for pk in ids]
         markers = rows[:MAX_MARKERS]
     else:
-        page = Paginator(_listed(qs), PAGE_SIZE).get_page(request.GET.get("page"))
+        page = CappedPaginator(_listed(qs), PAGE_SIZE).get_page(request.GET.get("page"))
         markers = qs.order_by().values_list("pk", "name", "lat", "lng", "kind")[:MAX_MARKERS]
     _decorate(page.object_list, now)
     markers = [{"id": m[0], "name": m[1], "lat": m[2], "lng": m[3], "kind": m[4]} for m in markers]
-    towns = Station.objects.public().order_by("town").values_list("town", flat=True).distinct()
+    towns = cache.get_or_set(
+        "stations:towns",
+        lambda: list(Station.objects.public().order_by("town").values_list("town", flat=True).distinct()[:500]),
+        CACHE_SECONDS,
+    )
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -121,6 +140,7 @@ def finder(request: HttpRequest) -> HttpResponse:
             "query": query.urlencode(),
             "nearby_url": reverse("stations:nearby"),
             "search_cap": SEARCH_CAP,
+            "count_cap": COUNT_CAP,
         },
     )
 
@@ -182,22 +202,18 @@ def nearby(request: HttpRequest) -> JsonResponse:
     )
 
 
-def _station_for(request: HttpRequest, pk: int) -> Station:
+def _station_for(request: HttpRequest, pk: int, qs=None) -> Station:
     """Public stations for everyone; others for the owning union's subtree only (else 404)."""
-    qs = Station.objects.filter(
-        Q(pk__in=Station.objects.public().values("pk"))
-        | Q(pk__in=Station.objects.visible_to(request.user).values("pk"))
-    )
-    return get_object_or_404(qs.select_related("union"), pk=pk)
+    station = get_object_or_404((qs if qs is not None else Station.objects).select_related("union"), pk=pk)
+    public = station.is_public and station.status in (Station.Status.OPEN, Station.Status.SUSPENDED)
+    if not public and not Station.objects.visible_to(request.user).filter(pk=pk).exists():
+        raise Http404
+    return station
 
 
 def detail(request: HttpRequest, pk: int, form: FeedbackForm | None = None, status: int = 200) -> HttpResponse:
-    station = _station_for(request, pk)
-    station = (
-        with_amenity_rows(with_open_state_rows(Station.objects.filter(pk=station.pk)))
-        .select_related("union")
-        .prefetch_related("photos", "awards")
-        .get()
+    station = _station_for(
+        request, pk, with_amenity_rows(with_open_state_rows(Station.objects.all())).prefetch_related("photos", "awards")
     )
     now = timezone.localtime()
     _decorate([station], now)
@@ -218,13 +234,7 @@ def detail(request: HttpRequest, pk: int, form: FeedbackForm | None = None, stat
             "exceptions": upcoming,
             "form": form or FeedbackForm(),
             "tiles": tile_config(),
-            "marker": {
-                "id": station.pk,
-                "name": station.name,
-                "lat": station.lat,
-                "lng": station.lng,
-                "kind": station.kind,
-            },
+            "marker": {"id": station.pk, "name": station.name, "lat": station.lat, "lng": station.lng},
         },
         status=status,
     )
@@ -311,8 +321,13 @@ def _stats_data() -> dict:
     }
 
 
+def _stats_cached() -> dict:
+    # Public figures, the same for everyone: computed at most every few minutes.
+    return cache.get_or_set("stations:stats", _stats_data, CACHE_SECONDS)
+
+
 def stats(request: HttpRequest) -> HttpResponse:
-    data = _stats_data()
+    data = _stats_cached()
     chart = {
         "kind": {"labels": [k for k, _n in data["by_kind"]], "values": [n for _k, n in data["by_kind"]]},
         "status": {"labels": [k for k, _n in data["by_status"]], "values": [n for _k, n in data["by_status"]]},
@@ -328,7 +343,7 @@ def stats(request: HttpRequest) -> HttpResponse:
 
 
 def stats_export(request: HttpRequest) -> HttpResponse:
-    data = _stats_data()
+    data = _stats_cached()
     book = tablib.Databook()
     for title, rows, headers in [
         (_("By kind"), data["by_kind"], [_("Kind"), _("Stations")]),
