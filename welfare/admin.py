@@ -4,7 +4,9 @@ from django import forms
 from django.contrib import admin
 from django.core.paginator import Paginator
 from django.db import connection
+from django.urls import reverse
 from django.utils.functional import cached_property
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from unionportal.core.adminmixins import ScopedAdmin, ScopedAdminMixin, ScopedTabularInline
@@ -180,8 +182,18 @@ class HardshipFileAdmin(WelfareAdminMixin, ScopedAdmin):
 
 class VisitPhotoInline(WelfareAdminMixin, ScopedTabularInline):
     model = VisitPhoto
-    fields = ["image", "thumbnail"]
-    readonly_fields = ["image", "thumbnail"]
+    fields = ["preview"]
+    readonly_fields = ["preview"]
+
+    @admin.display(description=_("photo"))
+    def preview(self, obj):
+        if not obj.pk:
+            return ""
+        return format_html(
+            '<a href="{}"><img src="{}" alt="" height="72"></a>',
+            reverse("welfare:visit_photo", args=[obj.pk, "full"]),
+            reverse("welfare:visit_photo", args=[obj.pk, "thumb"]),
+        )
 
 
 @admin.register(Visit)
@@ -237,7 +249,15 @@ class HandoutAdmin(WelfareAdminMixin, ScopedAdmin):
 
     list_display = ["at", "campaign", "employee", "union", "confirmation"]
     list_select_related = ["campaign", "employee", "union"]
-    readonly_fields = ["union", "campaign", "employee", "confirmation", "signature", "at", "by"]
+    readonly_fields = ["union", "campaign", "employee", "confirmation", "signature_image", "at", "by"]
+    exclude = ["signature"]
+
+    @admin.display(description=_("signature"))
+    def signature_image(self, obj):
+        if not obj.signature:
+            return "—"
+        return format_html('<img src="{}" alt="" height="90">', reverse("welfare:handout_signature", args=[obj.pk]))
+
     inlines = [HandoutLineInline]
 
     def has_add_permission(self, request, *args):

@@ -20,6 +20,7 @@ from unionportal.core.models import TimeStampedModel, Union
 from unionportal.core.scoping import ScopedQuerySet
 
 from . import identity
+from .storage import get_private_storage
 
 WELFARE = ("welfare",)
 
@@ -383,8 +384,8 @@ class Visit(TimeStampedModel):
 
 class VisitPhoto(models.Model):
     visit = models.ForeignKey(Visit, models.CASCADE, related_name="photos", verbose_name=_("visit"))
-    image = models.ImageField(_("image"), upload_to="welfare/visits/%Y/%m/")
-    thumbnail = models.ImageField(_("thumbnail"), upload_to="welfare/visits/%Y/%m/thumbs/")
+    image = models.ImageField(_("image"), upload_to="visits/%Y/%m/", storage=get_private_storage)
+    thumbnail = models.ImageField(_("thumbnail"), upload_to="visits/%Y/%m/thumbs/", storage=get_private_storage)
 
     class Meta:
         ordering = ["pk"]
@@ -484,7 +485,9 @@ class Handout(models.Model):
     campaign = models.ForeignKey(Campaign, models.PROTECT, related_name="handouts", verbose_name=_("campaign"))
     employee = models.ForeignKey(Employee, models.PROTECT, related_name="handouts", verbose_name=_("recipient"))
     confirmation = models.CharField(_("confirmed by"), max_length=16, choices=Confirmation)
-    signature = models.ImageField(_("signature"), upload_to="welfare/signatures/%Y/%m/", blank=True)
+    signature = models.ImageField(
+        _("signature"), upload_to="signatures/%Y/%m/", blank=True, storage=get_private_storage
+    )
     at = models.DateTimeField(_("handed out at"), default=timezone.now)
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("by")

@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -38,9 +38,11 @@ from .models import (
     Campaign,
     Employee,
     FileEvent,
+    Handout,
     HandoutLine,
     HardshipFile,
     Visit,
+    VisitPhoto,
     YearlyCap,
 )
 
@@ -422,6 +424,30 @@ def visit_export(request: HttpRequest) -> StreamingHttpResponse:
     return response
 
 
+@role_required(WELFARE)
+def visit_photo(request: HttpRequest, pk: int, size: str) -> FileResponse:
+    """A visit photo, for those who may see the visit only."""
+    photo = get_object_or_404(VisitPhoto.objects.filter(visit__in=Visit.objects.visible_to(request.user)), pk=pk)
+    field = photo.thumbnail if size == "thumb" else photo.image
+    return _private_file(field)
+
+
+@role_required(WELFARE)
+def handout_signature(request: HttpRequest, pk: int) -> FileResponse:
+    handout = get_object_or_404(Handout.objects.visible_to(request.user).exclude(signature=""), pk=pk)
+    return _private_file(handout.signature)
+
+
+def _private_file(field) -> FileResponse:
+    try:
+        response = FileResponse(field.open("rb"), content_type="image/jpeg")
+    except FileNotFoundError:
+        raise Http404 from None
+    response["Cache-Control"] = "private, max-age=3600"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
 # --- Supplies -----------------------------------------------------------------------------
 
 
@@ -567,8 +593,6 @@ def _report(user, union: Union | None, start: dt.date, end: dt.date) -> dict:
 
 
 def _handouts(user):
-    from .models import Handout
-
     return Handout.objects.visible_to(user).values("pk")
 
 

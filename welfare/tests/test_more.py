@@ -186,3 +186,19 @@ def test_scale_seeder_small(tree):
     f = HardshipFile.objects.first()
     identity.validate_id_number(identity.decrypt(f.id_number_encrypted))
     assert HardshipFile.objects.search(identity.decrypt(f.id_number_encrypted)).get() == f
+
+
+def test_handout_signature_served_scoped_and_admin_read_only(client, welfare_a, welfare_b, campaign):
+    from .test_services import _signature
+
+    c, item, employees = campaign
+    handout = services.handout_record(
+        campaign=c, employee=employees[0], quantities={item.pk: 1}, by=welfare_a, signature=_signature()
+    )
+    client.force_login(welfare_a)
+    url = reverse("welfare:handout_signature", args=[handout.pk])
+    assert client.get(url).status_code == 200
+    page = client.get(reverse("admin:welfare_handout_change", args=[handout.pk])).content.decode()
+    assert url in page and 'name="_save"' not in page
+    client.force_login(welfare_b)
+    assert client.get(url).status_code == 404

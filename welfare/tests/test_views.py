@@ -395,3 +395,24 @@ def test_admin_cannot_attach_a_visit_to_another_unions_file(client, welfare_a, t
     response = client.post(reverse("admin:welfare_visit_add"), data)
     assert response.status_code == 302, response.content.decode()[:2000]
     assert Visit.objects.get().file == alice
+
+
+def test_visit_photos_are_private_and_scoped(client, welfare_a, welfare_b, two_files, settings):
+    alice, _bob = two_files
+    client.force_login(welfare_a)
+    client.post(
+        reverse("welfare:visit_create"),
+        {"file": alice.pk, "occasion": "spring", "date": "2025-01-20", "kind": "worker", "photos": image_upload()},
+    )
+    photo = Visit.objects.get().photos.get()
+    # Stored outside MEDIA_ROOT: nothing serves it publicly.
+    assert not photo.image.path.startswith(str(settings.MEDIA_ROOT))
+    url = reverse("welfare:visit_photo", args=[photo.pk, "thumb"])
+    assert url in client.get(alice.get_absolute_url()).content.decode()
+    response = client.get(url)
+    assert response.status_code == 200 and response["Content-Type"] == "image/jpeg"
+    assert b"".join(response.streaming_content)[:2] == b"\xff\xd8"
+    client.force_login(welfare_b)
+    assert client.get(url).status_code == 404
+    client.logout()
+    assert client.get(url).status_code == 302
