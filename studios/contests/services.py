@@ -11,7 +11,6 @@ from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import DataError, IntegrityError, connection, transaction
-from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -649,7 +648,6 @@ def ranking(*, contest: Contest) -> list[tuple[Category, list[Entry]]]:
         contest.entries.accepted()
         .filter(rank__isnull=False)
         .select_related("category")
-        .prefetch_related("members__union")
         .order_by("category__order", "category_id", "rank")
     )
     groups: dict[int, tuple[Category, list[Entry]]] = {}
@@ -717,9 +715,3 @@ def _ranked(rows: list[Standing]) -> list[Standing]:
     for i, row in enumerate(rows, start=1):
         row.rank = i
     return rows
-
-
-def votes_by_entry(*, contest: Contest) -> dict[int, int]:
-    return dict(
-        Ballot.objects.filter(contest=contest).values("entry").annotate(n=Count("pk")).values_list("entry", "n")
-    )

@@ -21,7 +21,7 @@ from .forms import EntryForm, ScreeningForm
 from .models import Contest, Entry, JudgeAssignment, JudgeScore, TeamMember, Voter
 from .resources import ResultResource
 
-VOTE_RATE_LIMIT = 30  # ballots per client address per minute, across every server process
+VOTE_RATE_LIMIT = 60  # vote requests per client address per minute, across every server process
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 

@@ -237,3 +237,21 @@ def test_home_figure_counts_entries_of_completed_contests(client, make_contest, 
     make_entry(make_contest("vote", slug="c2"))
     figure = next(f for f in registry.FIGURES if f.key == "contests")
     assert figure.value() == 2
+
+
+def test_results_queries_flat(client, make_contest, make_entry, django_assert_num_queries):
+    contest = make_contest("results", results_published=True)
+
+    def ranked(n):
+        for i in range(n):
+            entry = make_entry(contest, f"R{Entry.objects.count()}")
+            Entry.objects.filter(pk=entry.pk).update(rank=Entry.objects.count(), final_score=50)
+
+    ranked(1)
+    url = reverse("contests:results", args=[contest.slug])
+    # 1 contest JOIN union, 2 ranked entries JOIN category
+    with django_assert_num_queries(2):
+        client.get(url)
+    ranked(5)
+    with django_assert_num_queries(2):
+        client.get(url)
