@@ -64,7 +64,7 @@ def worker_union(user) -> Union | None:
     """The union a worker belongs to: their verified voter record, else a union where they hold a role."""
     if user is None or not user.is_authenticated:
         return None
-    voter = Voter.objects.filter(user=user).select_related("union").first()
+    voter = Voter.objects.filter(user=user, verified=True).select_related("union").first()
     if voter is not None:
         return voter.union
     role = Role.objects.filter(user=user).select_related("union").order_by("pk").first()

@@ -255,3 +255,26 @@ def test_results_queries_flat(client, make_contest, make_entry, django_assert_nu
     ranked(5)
     with django_assert_num_queries(2):
         client.get(url)
+
+
+def test_judge_scores_on_the_desk_with_conflict_and_bad_input(client, make_contest, make_entry, make_judge, tree):
+    contest = make_contest("jury")
+    own = make_entry(contest, "Own union entry", union=tree.a1g)
+    other = make_entry(contest, "Other entry", union=tree.a1)
+    judge = make_judge("j1", tree.a1g)
+    services.judge_assign(contest=contest, judge=judge)
+    client.force_login(judge)
+    html = client.get(reverse("contests:desk_contest", args=[contest.slug])).content.decode()
+    assert "Conflict of interest" in html
+    novelty, use = contest.criteria.all()
+    url = reverse("contests:judge_score", args=[contest.slug, other.pk])
+    response = client.post(url, {f"c{novelty.pk}": "95", f"c{use.pk}": "80"}, follow=True)
+    assert "between 0 and 50" in response.content.decode()
+    response = client.post(url, {f"c{novelty.pk}": "95", f"c{use.pk}": ""}, follow=True)
+    assert "Score every criterion." in response.content.decode()
+    response = client.post(url, {f"c{novelty.pk}": "95", f"c{use.pk}": "45"}, follow=True)
+    assert "Scores saved." in response.content.decode()
+    conflicted = reverse("contests:judge_score", args=[contest.slug, own.pk])
+    response = client.post(conflicted, {f"c{novelty.pk}": "95", f"c{use.pk}": "45"}, follow=True)
+    assert "same union as a team member" in response.content.decode()
+    assert services.scores_missing(contest=contest) == []
