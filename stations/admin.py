@@ -1,8 +1,10 @@
+from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ExportMixin, ImportExportMixin
 
 from unionportal.core.adminmixins import ScopedAdmin, ScopedTabularInline
+from unionportal.core.images import MultipleImageUploadField
 
 from . import services
 from .maps import tile_config
@@ -101,9 +103,34 @@ class ComplianceFilter(admin.SimpleListFilter):
         return queryset
 
 
+class StationAdminForm(forms.ModelForm):
+    new_photos = MultipleImageUploadField(label=_("Add photos"), required=False)
+
+    class Meta:
+        model = Station
+        fields = [
+            "union",
+            "name",
+            "kind",
+            "host_type",
+            "status",
+            "phone",
+            "description",
+            "town",
+            "address",
+            "lat",
+            "lng",
+            "is_public",
+            "open_24h",
+            "signage",
+            "founded_on",
+        ]
+
+
 @admin.register(Station)
 class StationAdmin(ImportExportMixin, ScopedAdmin):
     resource_classes = [StationResource]
+    form = StationAdminForm
     list_display = ["name", "kind", "host_type", "town", "union", "status", "is_public", "signage"]
     list_filter = ["kind", "status", "host_type", "is_public", "signage", "open_24h", ComplianceFilter, "town"]
     search_fields = ["name", "address", "town", "initials"]
@@ -120,7 +147,7 @@ class StationAdmin(ImportExportMixin, ScopedAdmin):
         PublicAccessChangeInline,
     ]
     fieldsets = [
-        (None, {"fields": ["union", "name", "kind", "host_type", "status", "phone", "description"]}),
+        (None, {"fields": ["union", "name", "kind", "host_type", "status", "phone", "description", "new_photos"]}),
         (
             _("Place"),
             {
@@ -148,6 +175,7 @@ class StationAdmin(ImportExportMixin, ScopedAdmin):
 
     def save_model(self, request, obj, form, change):
         services.station_save(station=obj, by=request.user)
+        services.station_add_photos(station=obj, photos=form.cleaned_data.get("new_photos") or [])
 
 
 class InspectionItemInline(ScopedTabularInline):
@@ -163,6 +191,11 @@ class InspectionAdmin(ExportMixin, ScopedAdmin):
     list_select_related = ["station"]
     raw_id_fields = ["station", "inspector"]
     inlines = [InspectionItemInline]
+    readonly_fields = ["passed_all"]
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        services.inspection_refresh_latest(station=form.instance.station, inspection=form.instance)
 
 
 @admin.register(AmenityDelivery)

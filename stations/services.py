@@ -97,7 +97,12 @@ def amenity_delivery_record(
     return delivery
 
 
-def inspection_refresh_latest(*, station: Station) -> None:
+def inspection_refresh_latest(*, station: Station, inspection: Inspection | None = None) -> None:
+    """Keep the station's compliance (its latest inspection) and the inspection's summary true."""
+    if inspection is not None:
+        items = list(inspection.items.values_list("passed", flat=True))
+        inspection.passed_all = len(items) == len(Inspection.Item.values) and all(items)
+        inspection.save(update_fields=["passed_all", "updated_at"])
     latest = station.inspections.order_by("-inspected_on", "-pk").first()
     Station.objects.filter(pk=station.pk).update(latest_inspection=latest)
     station.latest_inspection = latest
