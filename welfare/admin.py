@@ -136,7 +136,7 @@ class HardshipFileAdmin(WelfareAdminMixin, ScopedAdmin):
         "household_income",
         "per_capita_monthly",
         "suggested_category",
-        "category_explanation",
+        "line_amount",
         "anonymised_at",
         "created_by",
     ]

@@ -1,6 +1,7 @@
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from unionportal.core.images import MultipleImageUploadField
 from unionportal.core.scoping import union_scope
@@ -61,7 +62,7 @@ class FileForm(UnionChoiceMixin, forms.ModelForm):
 
 
 class MemberForm(forms.Form):
-    name = forms.CharField(label=_("name"), max_length=50, required=False)
+    name = forms.CharField(label=pgettext_lazy("welfare", "name"), max_length=50, required=False)
     relation = forms.CharField(label=_("relation"), max_length=30, required=False)
     yearly_income = forms.DecimalField(
         label=_("yearly income"),

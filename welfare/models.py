@@ -76,7 +76,7 @@ class Employee(models.Model):
     """An employee on a unit's roster, the recipients of supply distributions."""
 
     union = models.ForeignKey(Union, models.PROTECT, related_name="welfare_employees", verbose_name=_("unit"))
-    name = models.CharField(_("name"), max_length=50)
+    name = models.CharField(pgettext_lazy("welfare", "name"), max_length=50)
     staff_number = models.CharField(_("staff number"), max_length=30, blank=True)
     phone = models.CharField(_("phone"), max_length=30, blank=True)
 
@@ -160,7 +160,9 @@ class HardshipFile(TimeStampedModel):
     )
     category = models.CharField(_("category"), max_length=16, choices=Category, blank=True)
     suggested_category = models.CharField(_("suggested category"), max_length=16, choices=Category, blank=True)
-    category_explanation = models.TextField(_("explanation of the suggestion"), blank=True)
+    line_amount = models.DecimalField(
+        _("minimum living line applied"), max_digits=8, decimal_places=2, null=True, blank=True
+    )
     override_reason = models.CharField(_("reason for overriding the suggestion"), max_length=300, blank=True)
     causes = models.JSONField(_("causes"), default=list, blank=True)
     status = models.CharField(_("status"), max_length=16, choices=Status, default=Status.FILED, db_index=True)
@@ -209,6 +211,19 @@ class HardshipFile(TimeStampedModel):
         return reverse("welfare:file_detail", args=[self.pk])
 
     @property
+    def eligibility(self):
+        """The suggestion with its explanation, worded in the reader's language."""
+        from .eligibility import eligibility_assess
+
+        return eligibility_assess(
+            household_income=self.household_income,
+            rigid_expenses=self.rigid_expenses,
+            household_size=self.household_size,
+            line=self.line_amount,
+            accident_loss=self.accident_loss,
+        )
+
+    @property
     def causes_display(self) -> list:
         labels = dict(Cause.choices)
         return [labels.get(c, c) for c in self.causes or []]
@@ -225,8 +240,10 @@ class Cause(models.TextChoices):
 
 
 class HouseholdMember(models.Model):
-    file = models.ForeignKey(HardshipFile, models.CASCADE, related_name="members", verbose_name=_("file"))
-    name = models.CharField(_("name"), max_length=50, blank=True)
+    file = models.ForeignKey(
+        HardshipFile, models.CASCADE, related_name="members", verbose_name=pgettext_lazy("welfare", "file")
+    )
+    name = models.CharField(pgettext_lazy("welfare", "name"), max_length=50, blank=True)
     relation = models.CharField(_("relation"), max_length=30)
     yearly_income = models.DecimalField(_("yearly income"), max_digits=10, decimal_places=2, default=Decimal(0))
 
@@ -245,7 +262,9 @@ class HouseholdMember(models.Model):
 class FileEvent(models.Model):
     """A step of the file's workflow or a review, with who took it and why."""
 
-    file = models.ForeignKey(HardshipFile, models.CASCADE, related_name="events", verbose_name=_("file"))
+    file = models.ForeignKey(
+        HardshipFile, models.CASCADE, related_name="events", verbose_name=pgettext_lazy("welfare", "file")
+    )
     stage = models.CharField(_("workflow stage"), max_length=16, choices=HardshipFile.Stage, blank=True)
     status = models.CharField(_("status"), max_length=16, choices=HardshipFile.Status, blank=True)
     note = models.TextField(_("note"), blank=True)
@@ -290,7 +309,12 @@ class AccessLog(models.Model):
     username = models.CharField(_("user name"), max_length=150, blank=True)
     action = models.CharField(_("action"), max_length=16, choices=Action)
     file = models.ForeignKey(
-        HardshipFile, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("file")
+        HardshipFile,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=pgettext_lazy("welfare", "file"),
     )
     what = models.CharField(_("what"), max_length=200)
     ip = models.GenericIPAddressField(_("client address"), null=True, blank=True)
@@ -454,7 +478,7 @@ class Campaign(TimeStampedModel):
 
 class CampaignItem(models.Model):
     campaign = models.ForeignKey(Campaign, models.CASCADE, related_name="items", verbose_name=_("campaign"))
-    name = models.CharField(_("item"), max_length=60)
+    name = models.CharField(pgettext_lazy("welfare", "item"), max_length=60)
     unit = models.CharField(_("unit"), max_length=20)
     per_person = models.PositiveIntegerField(_("share per person"), default=1)
     received = models.PositiveIntegerField(_("stock received"), default=0)
@@ -507,7 +531,9 @@ class Handout(models.Model):
 
 class HandoutLine(models.Model):
     handout = models.ForeignKey(Handout, models.CASCADE, related_name="lines", verbose_name=_("handout"))
-    item = models.ForeignKey(CampaignItem, models.PROTECT, related_name="lines", verbose_name=_("item"))
+    item = models.ForeignKey(
+        CampaignItem, models.PROTECT, related_name="lines", verbose_name=pgettext_lazy("welfare", "item")
+    )
     quantity = models.PositiveIntegerField(_("quantity"))
 
     class Meta:

@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.db.models import Count, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from unionportal.core.models import Union
 
@@ -110,11 +111,11 @@ def report_workbook(*, data: dict, union: Union | None, files, reveal: bool) -> 
         yield [b(_("Welfare report")), union.name if union else _("All my unions")]
         yield [b(_("Period")), f"{data['start']:%Y-%m-%d} – {data['end']:%Y-%m-%d}"]
         yield []
-        yield [b(_("Category")), *(b(s) for s in data["statuses"]), b(_("Total"))]
+        yield [b(_("Category")), *(b(s) for s in data["statuses"]), b(pgettext("welfare", "Total"))]
         for r in data["file_table"]:
             yield [str(r["category"]), *r["counts"], r["total"]]
         yield []
-        yield [b(_("Occasion")), b(_("Visits")), b(_("Money given")), b(_("Value of goods"))]
+        yield [b(_("Occasion")), b(pgettext("welfare", "Visits")), b(_("Money given")), b(_("Value of goods"))]
         for r in data["visits"]:
             yield [str(r["occasion"]), r["n"], r["money"], r["goods"]]
         yield []
@@ -132,7 +133,7 @@ def report_workbook(*, data: dict, union: Union | None, files, reveal: bool) -> 
             for c in (
                 _("No."),
                 _("Union"),
-                _("Name"),
+                pgettext("welfare", "Name"),
                 _("Gender"),
                 _("ID number"),
                 _("Category"),
@@ -174,7 +175,7 @@ def report_workbook(*, data: dict, union: Union | None, files, reveal: bool) -> 
                 due,
             ]
 
-    wb.sheet(_("Summary"), summary())
+    wb.sheet(pgettext("welfare", "Summary"), summary())
     wb.sheet(_("Hardship files"), roster())
     return wb.save()
 
@@ -217,7 +218,7 @@ def visits_csv(visits) -> Iterator[str]:
             _("Occasion"),
             _("Site or group"),
             _("People"),
-            _("Visitors"),
+            pgettext("welfare", "Visitors"),
             _("Money given"),
             _("Goods given"),
             _("Value of goods"),

@@ -24,6 +24,7 @@ from unionportal.core.models import Union
 from unionportal.core.scoping import has_role, union_scope
 
 from . import identity
+from .eligibility import Assessment, eligibility_assess
 from .models import (
     AccessLog,
     Assistance,
@@ -95,69 +96,10 @@ def id_reveal(*, file: HardshipFile, user, request=None) -> str:
 # --- Eligibility --------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Assessment:
-    category: str  # "" when the household is not in hardship by these rules
-    per_capita_monthly: Decimal
-    line: Decimal | None
-    explanation: str
-
-
 def line_for(region: str, year: int) -> Decimal | None:
     """The minimum-living line of the region for the year (the latest earlier one when missing)."""
     row = MinimumLivingLine.objects.filter(region=region, year__lte=year).order_by("-year").first() if region else None
     return row.monthly_amount if row else None
-
-
-def eligibility_assess(
-    *,
-    household_income: Decimal,
-    rigid_expenses: Decimal,
-    household_size: int,
-    line: Decimal | None,
-    accident_loss: Decimal = Decimal(0),
-) -> Assessment:
-    """Suggest a category from the household's figures and say why."""
-    size = max(household_size, 1)
-    per_capita = ((household_income - rigid_expenses) / 12 / size).quantize(CENT)
-    if line is None:
-        return Assessment(
-            "",
-            per_capita,
-            None,
-            _("No minimum living line is recorded for this region; the category cannot be suggested."),
-        )
-    figures = _(
-        "({income} yearly income − {rigid} rigid expenses) ÷ 12 ÷ {size} people = {pc} per person per month; "
-        "the local minimum living line is {line}."
-    ).format(income=household_income, rigid=rigid_expenses, size=size, pc=per_capita, line=line)
-    if per_capita < line:
-        return Assessment(
-            HardshipFile.Category.DEEP, per_capita, line, figures + " " + _("Below the line: deep hardship.")
-        )
-    if (
-        household_income > 0
-        and accident_loss > household_income * ACCIDENT_SHARE
-        or (household_income <= 0 and accident_loss > 0)
-    ):
-        return Assessment(
-            HardshipFile.Category.ACCIDENT,
-            per_capita,
-            line,
-            figures
-            + " "
-            + _("The loss of {loss} is above 80 per cent of a year's income: hardship by accident.").format(
-                loss=accident_loss
-            ),
-        )
-    if per_capita < 2 * line:
-        return Assessment(
-            HardshipFile.Category.RELATIVE,
-            per_capita,
-            line,
-            figures + " " + _("Below twice the line: relative hardship."),
-        )
-    return Assessment("", per_capita, line, figures + " " + _("At or above twice the line: not in hardship."))
 
 
 def household_recompute(*, file: HardshipFile, save: bool = True) -> Assessment:
@@ -174,7 +116,7 @@ def household_recompute(*, file: HardshipFile, save: bool = True) -> Assessment:
     )
     file.per_capita_monthly = result.per_capita_monthly
     file.suggested_category = result.category
-    file.category_explanation = result.explanation
+    file.line_amount = result.line
     if save:
         file.save(
             update_fields=[
@@ -182,7 +124,7 @@ def household_recompute(*, file: HardshipFile, save: bool = True) -> Assessment:
                 "household_income",
                 "per_capita_monthly",
                 "suggested_category",
-                "category_explanation",
+                "line_amount",
                 "updated_at",
             ]
         )

@@ -88,7 +88,8 @@ def test_eligibility_suggestion_explained(make_file, incomes, rigid, loss, expec
         accident_loss=Decimal(loss),
     )
     assert file.suggested_category == expected
-    assert "minimum living line is 1000" in file.category_explanation
+    assert "minimum living line is 1000" in file.eligibility.explanation
+    assert file.eligibility.category == expected
 
 
 def test_override_needs_reason(make_file):
