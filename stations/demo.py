@@ -22,6 +22,7 @@ from .models import (
     Award,
     CheckIn,
     DemandPoint,
+    ExchangeVisit,
     Feedback,
     HoursException,
     Inspection,
@@ -259,13 +260,14 @@ def _seed_records(district, stdout) -> None:
     ]
     for station, level, year, title in awards:
         Award.objects.get_or_create(station=station, level=level, year=year, defaults={"title": title})
-    services.exchange_visit_log(
-        host=best,
-        guest=beijing_best,
-        visited_on=dt.date(2022, 12, 6),
-        participants=12,
-        summary="全国最美站点与北京市最美站点互学交流，分享规范化建设“七有”经验。",
-    )
+    if not ExchangeVisit.objects.filter(host=best, guest=beijing_best).exists():
+        services.exchange_visit_log(
+            host=best,
+            guest=beijing_best,
+            visited_on=dt.date(2022, 12, 6),
+            participants=12,
+            summary="全国最美站点与北京市最美站点互学交流，分享规范化建设“七有”经验。",
+        )
     # An enterprise worker home opened to outdoor workers: the change is kept.
     home = (
         Station.objects.filter(union__path__startswith=district.path, kind=Station.Kind.WORKER_HOME, is_public=False)

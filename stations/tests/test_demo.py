@@ -17,7 +17,13 @@ def seeded(db):
 
 
 def snapshot():
+    from django.db.models import Max
+
+    from unionportal.core.models import Activity
+
     return (
+        Station.objects.aggregate(m=Max("updated_at"))["m"],
+        Activity.objects.aggregate(m=Max("updated_at"))["m"],
         Station.objects.count(),
         OpeningHours.objects.count(),
         AmenityDelivery.objects.count(),
