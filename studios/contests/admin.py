@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from import_export.admin import ExportMixin
 
 from unionportal.core.adminmixins import ScopedAdmin, ScopedTabularInline
+from unionportal.core.models import Role
 
 from . import services
 from .models import (
@@ -33,8 +34,21 @@ class CriterionInline(ScopedTabularInline):
     model = Criterion
 
 
+class JudgeAssignmentForm(forms.ModelForm):
+    class Meta:
+        model = JudgeAssignment
+        fields = ["judge", "home_union"]
+
+    def clean_judge(self):
+        judge = self.cleaned_data["judge"]
+        if not judge.is_superuser and not Role.objects.filter(user=judge, kind=Role.Kind.JUDGE).exists():
+            raise ValidationError(_("{user} does not hold the judge role.").format(user=judge))
+        return judge
+
+
 class JudgeInline(ScopedTabularInline):
     model = JudgeAssignment
+    form = JudgeAssignmentForm
     autocomplete_fields = ["judge"]
     verbose_name_plural = _("jury (judge assignment)")
 

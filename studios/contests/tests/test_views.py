@@ -278,3 +278,15 @@ def test_judge_scores_on_the_desk_with_conflict_and_bad_input(client, make_conte
     response = client.post(conflicted, {f"c{novelty.pk}": "95", f"c{use.pk}": "45"}, follow=True)
     assert "same union as a team member" in response.content.decode()
     assert services.scores_missing(contest=contest) == []
+
+
+def test_admin_judge_assignment_needs_the_judge_role(client, make_contest, make_judge, officer_a, tree):
+    from studios.contests.admin import JudgeAssignmentForm
+    from unionportal.core.testing import make_user
+
+    contest = make_contest("vote")
+    client.force_login(officer_a)
+    assert client.get(f"/admin/contests/contest/{contest.pk}/change/").status_code == 200
+    bad = JudgeAssignmentForm({"judge": make_user("plain").pk, "home_union": tree.a1g.pk})
+    assert not bad.is_valid() and "does not hold the judge role" in str(bad.errors)
+    assert JudgeAssignmentForm({"judge": make_judge("j1", tree.a1g).pk, "home_union": tree.a1g.pk}).is_valid()
