@@ -44,7 +44,7 @@ class Contest(TimeStampedModel):
         SCREENING = "screening", _("Screening")
         VOTE = "vote", _("Public vote")
         JURY = "jury", _("Jury review")
-        RESULTS = "results", _("Results")
+        RESULTS = "results", pgettext_lazy("contest", "Results")
 
     union = models.ForeignKey("core.Union", models.PROTECT, related_name="contests", verbose_name=_("organiser union"))
     kind = models.CharField(_("kind"), max_length=16, choices=Kind, default=Kind.INNOVATION)
