@@ -10,8 +10,8 @@
     tooltip: { trigger: "axis" },
     legend: { type: "scroll", bottom: 0 },
     grid: { left: 40, right: 16, top: 16, bottom: 48 },
-    xAxis: { type: "category", data: data.periods },
-    yAxis: { type: "value", max: 100 },
+    xAxis: { type: "category", data: data.periods, axisLabel: { interval: 0, fontSize: 10 } },
+    yAxis: { type: "value", scale: true, max: 100 },
     series: data.series.map(function (s) { return { name: s.name, type: "line", data: s.data }; })
   });
   window.addEventListener("resize", function () { chart.resize(); });
