@@ -20,6 +20,7 @@ from .models import CELL_DEG, CELL_ROW, HoursException, OpeningHours, Station, S
 M_PER_DEG_LAT = 111_194.9
 MAX_ROWS_AS_RANGES = 201  # beyond this the square is read as one band of rows
 WORLD_R = int(round(360 / CELL_DEG))  # a square this wide covers the whole globe
+START_R = 2  # 5 x 5 cells (about 5 km): in a town this one read usually suffices
 
 
 @dataclass
@@ -90,7 +91,7 @@ def nearby(
     qs = base.with_amenities(amenities) if amenities else base
     if open_now:
         qs = qs.open_at(now)
-    r, world = 0, False
+    r, world = START_R, False
     while True:
         rows = list(qs.filter(_square(lat, lng, r)).order_by().values_list("pk", "lat", "lng"))
         rows = sorted((haversine_m(lat, lng, a, b), pk) for pk, a, b in rows)
@@ -104,7 +105,7 @@ def nearby(
             if r >= WORLD_R:
                 r = WORLD_R
             continue
-        r = 1 if r == 0 else r * 2
+        r *= 2
     return _hits(rows[:limit], now)
 
 
