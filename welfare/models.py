@@ -262,6 +262,16 @@ class HouseholdMember(models.Model):
 class FileEvent(models.Model):
     """A step of the file's workflow or a review, with who took it and why."""
 
+    class Action(models.TextChoices):
+        OPENED = "opened", _("File opened")
+        STEP = "step", _("Workflow step")
+        REJECTED = "rejected", _("Application rejected")
+        CATEGORY_CONFIRMED = "category", _("Category confirmed")
+        CATEGORY_OVERRIDDEN = "override", _("Category overridden")
+        REVIEW = "review", _("Yearly review")
+
+    action = models.CharField(_("action"), max_length=16, choices=Action, default=Action.STEP)
+    category = models.CharField(_("category"), max_length=16, choices=HardshipFile.Category, blank=True)
     file = models.ForeignKey(
         HardshipFile, models.CASCADE, related_name="events", verbose_name=pgettext_lazy("welfare", "file")
     )

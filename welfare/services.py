@@ -173,7 +173,7 @@ def file_create(
     file.full_clean(exclude=["id_number_encrypted", "id_number_hash", "id_number_masked"])
     file.save()
     household_set(file=file, members=members)
-    FileEvent.objects.create(file=file, stage=file.stage, note=_("File opened."), by=by)
+    FileEvent.objects.create(file=file, action=FileEvent.Action.OPENED, stage=file.stage, by=by)
     return file
 
 
@@ -223,12 +223,8 @@ def file_set_category(*, file: HardshipFile, category: str, reason: str = "", by
     file.category = category
     file.override_reason = reason if category != file.suggested_category else ""
     file.save(update_fields=["category", "override_reason", "updated_at"])
-    note = (
-        _("Category confirmed.")
-        if not file.override_reason
-        else _("Category overridden: {reason}").format(reason=reason)
-    )
-    FileEvent.objects.create(file=file, note=note, by=by)
+    action = FileEvent.Action.CATEGORY_OVERRIDDEN if file.override_reason else FileEvent.Action.CATEGORY_CONFIRMED
+    FileEvent.objects.create(file=file, action=action, category=category, note=file.override_reason, by=by)
     return file
 
 
@@ -281,7 +277,13 @@ def file_advance(
             file.status = HardshipFile.Status.FILED
             file.review_due = today + REVIEW_EVERY
     file.save()
-    FileEvent.objects.create(file=file, stage=file.stage, note=note.strip() or objections.strip(), by=by)
+    FileEvent.objects.create(
+        file=file,
+        action=FileEvent.Action.REJECTED if reject else FileEvent.Action.STEP,
+        stage=file.stage,
+        note="\n".join(t for t in (note.strip(), objections.strip()) if t),
+        by=by,
+    )
     return file
 
 
@@ -297,7 +299,7 @@ def file_review(
     file.review_due = None if status == HardshipFile.Status.CLOSED else today + REVIEW_EVERY
     file.closed_on = today if status == HardshipFile.Status.CLOSED else None
     file.save(update_fields=["status", "review_due", "closed_on", "updated_at"])
-    FileEvent.objects.create(file=file, status=status, note=note.strip() or _("Yearly review."), by=by)
+    FileEvent.objects.create(file=file, action=FileEvent.Action.REVIEW, status=status, note=note.strip(), by=by)
     return file
 
 
