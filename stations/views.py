@@ -308,7 +308,27 @@ def _stats_data() -> dict:
         .annotate(visits=Count("pk"), visitors=Count("client", distinct=True))
         .order_by("-visits", "station_id")[:20]
     )
+    by_station_month = list(
+        CheckIn.objects.filter(at__gte=since)
+        .annotate(month=TruncMonth("at"))
+        .order_by()
+        .values("station__name", "month")
+        .annotate(visits=Count("pk"), visitors=Count("client", distinct=True))
+        .order_by("station__name", "month")[:5000]
+    )
+    repeat = (
+        CheckIn.objects.filter(at__gte=since)
+        .order_by()
+        .values("client")
+        .annotate(n=Count("pk"))
+        .filter(n__gt=1)
+        .count()
+    )
     return {
+        "repeat_visitors": repeat,
+        "by_station_month": [
+            (r["station__name"], r["month"].strftime("%Y-%m"), r["visits"], r["visitors"]) for r in by_station_month
+        ],
         "by_kind": by_kind,
         "by_status": by_status,
         "by_town": by_town,
@@ -351,6 +371,11 @@ def stats_export(request: HttpRequest) -> HttpResponse:
         (_("By status"), data["by_status"], [_("Status"), _("Stations")]),
         (_("Visits by month"), data["months"], [_("Month"), _("Visits"), _("Visitors")]),
         (_("Visits by station"), [r[1:] for r in data["top"]], [_("Station"), _("Visits"), _("Visitors")]),
+        (
+            _("Visits by station and month"),
+            data["by_station_month"],
+            [_("Station"), _("Month"), _("Visits"), _("Visitors")],
+        ),
     ]:
         book.add_sheet(tablib.Dataset(*rows, headers=headers, title=title[:31]))
     response = HttpResponse(book.export("xlsx"), content_type=XLSX)

@@ -71,8 +71,9 @@ def test_public_pages_flat(client, tree, few_then_many):
         "/stations/": 7,
         # 1 station with union, 2 amenities, 3 hours, 4 exceptions, 5 photos, 6 awards
         f"/stations/{station.pk}/": 6,
-        # 1 by kind, 2 by status, 3 by town, 4 visits by month, 5 visits by station
-        "/stations/stats/": 5,
+        # 1 by kind, 2 by status, 3 by town, 4 visits by month, 5 visits by station,
+        # 6 visits by station and month, 7 repeat visitors
+        "/stations/stats/": 7,
     }
     before = {url: count(client, url) for url in urls}
     assert before == urls

@@ -165,8 +165,12 @@ def test_checkin_one_tap_once_per_half_hour(client, town_stations):
 
 def test_stats_page_and_export(client, town_stations):
     CheckIn.objects.create(station=town_stations["cy"], at=timezone.now(), client="a")
+    CheckIn.objects.create(station=town_stations["cy"], at=timezone.now(), client="a")
+    CheckIn.objects.create(station=town_stations["lxz"], at=timezone.now(), client="b")
     r = client.get("/stations/stats/")
     assert r.status_code == 200
+    assert r.context["repeat_visitors"] == 1
+    assert r.context["top"][0][1:] == (town_stations["cy"].name, 2, 1)
     assert r.context["warm"] == 3 and r.context["homes"] == 2 and r.context["outdoor"] == 2
     assert b"echarts.min.js" in r.content and b'id="chart-data"' in r.content
     r = client.get(reverse("stations:stats_export"))
@@ -178,6 +182,8 @@ def test_stats_page_and_export(client, town_stations):
     book = openpyxl.load_workbook(io.BytesIO(r.content))
     kinds = {row[0].value: row[1].value for row in book.worksheets[0].iter_rows(min_row=2)}
     assert kinds["Warm station"] == 1 and kinds["Outdoor-worker station"] == 2
+    monthly = [[c.value for c in row] for row in book.worksheets[-1].iter_rows(min_row=2)]
+    assert [town_stations["cy"].name, timezone.localtime().strftime("%Y-%m"), 2, 1] in monthly
 
 
 def test_zh_hans_station_page(client, town_stations):
