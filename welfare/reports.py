@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from decimal import Decimal
 
 from django.db.models import Count, Sum
+from django.db.models.functions import ExtractYear
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
@@ -24,7 +25,7 @@ def default_period() -> tuple[dt.date, dt.date]:
 
 
 def report_data(*, files, visits, assistance, lines, start: dt.date, end: dt.date) -> dict:
-    """Aggregates over already-scoped querysets (5 queries, whatever the volume)."""
+    """Aggregates over already-scoped querysets (6 queries, whatever the volume)."""
     by_category: dict[str, dict[str, int]] = {}
     for row in files.values("category", "status").annotate(n=Count("pk")).order_by():
         by_category.setdefault(row["category"], {})[row["status"]] = row["n"]
@@ -50,6 +51,33 @@ def report_data(*, files, visits, assistance, lines, start: dt.date, end: dt.dat
         .annotate(quantity=Sum("quantity"), recipients=Count("handout", distinct=True))
         .order_by("item__name", "item__unit")
     )
+    years: dict[int, dict] = {}
+    for row in (
+        visits.filter(date__gte=start, date__lte=end)
+        .annotate(year=ExtractYear("date"))
+        .values("year")
+        .annotate(n=Count("pk"), money=Sum("money"), goods=Sum("goods_value"))
+        .order_by()
+    ):
+        years[row["year"]] = {
+            "year": row["year"],
+            "visits": row["n"],
+            "given": (row["money"] or 0) + (row["goods"] or 0),
+            "measures": 0,
+            "assistance": Decimal(0),
+        }
+    for row in (
+        assistance.filter(date__gte=start, date__lte=end)
+        .annotate(year=ExtractYear("date"))
+        .values("year")
+        .annotate(n=Count("pk"), amount=Sum("amount"))
+        .order_by()
+    ):
+        y = years.setdefault(
+            row["year"],
+            {"year": row["year"], "visits": 0, "given": Decimal(0), "measures": 0, "assistance": Decimal(0)},
+        )
+        y["measures"], y["assistance"] = row["n"], row["amount"] or Decimal(0)
     categories = dict(HardshipFile.Category.choices)
     statuses = dict(HardshipFile.Status.choices)
     occasions = dict(Visit.Occasion.choices)
@@ -82,6 +110,7 @@ def report_data(*, files, visits, assistance, lines, start: dt.date, end: dt.dat
             for r in assist_rows
         ],
         "supplies": supply_rows,
+        "years": [years[y] for y in sorted(years)],
         "money_total": sum((r["money"] or 0 for r in visit_rows), Decimal(0)),
         "goods_total": sum((r["goods"] or 0 for r in visit_rows), Decimal(0)),
         "assistance_total": sum((r["amount"] or 0 for r in assist_rows), Decimal(0)),
@@ -122,6 +151,16 @@ def report_workbook(*, data: dict, union: Union | None, files, reveal: bool) -> 
         yield [b(_("Assistance")), b(_("Measures")), b(_("Amount"))]
         for r in data["assistance"]:
             yield [str(r["kind"]), r["n"], r["amount"]]
+        yield []
+        yield [
+            b(_("Year")),
+            b(pgettext("welfare", "Visits")),
+            b(_("Given in visits")),
+            b(_("Measures")),
+            b(_("Assistance amount")),
+        ]
+        for r in data["years"]:
+            yield [r["year"], r["visits"], r["given"], r["measures"], r["assistance"]]
         yield []
         yield [b(_("Item")), b(_("Unit")), b(_("Quantity handed out")), b(_("Recipients"))]
         for r in data["supplies"]:

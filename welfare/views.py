@@ -412,6 +412,14 @@ def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     visit = get_object_or_404(
         Visit.objects.visible_to(request.user).select_related("union", "file").prefetch_related("photos"), pk=pk
     )
+    services.access_log_write(
+        user=request.user,
+        union=visit.union_id,
+        action=AccessLog.Action.VIEW,
+        file=visit.file,
+        what=_("Visit #{pk}").format(pk=visit.pk),
+        request=request,
+    )
     return render(request, "welfare/visit_detail.html", {"visit": visit})
 
 

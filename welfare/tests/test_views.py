@@ -1,4 +1,5 @@
 import csv
+import datetime as dt
 import io
 from decimal import Decimal
 
@@ -98,6 +99,34 @@ def test_exports_are_scoped_and_masked(client, welfare_a, two_files):
     assert len(rows) == 2 and "Alice A" in rows[1] and identity.mask(id_number(1)) in rows[1]
     assert "Bob B" not in body and id_number(1) not in body
     assert AccessLog.objects.filter(action=AccessLog.Action.EXPORT).count() == 3
+    assert "Given in visits" in text  # the yearly table of the report
+
+
+def test_report_totals_by_year_and_union(client, welfare_a, make_file, tree):
+    file = make_file(union=tree.a1g)
+    other = make_file(union=tree.a1)
+    services.visit_create(
+        union=tree.a1g,
+        file=file,
+        by=None,
+        occasion="spring",
+        date=dt.date(2024, 1, 5),
+        money=Decimal(100),
+        goods_value=Decimal(50),
+    )
+    services.visit_create(
+        union=tree.a1, file=other, by=None, occasion="illness", date=dt.date(2025, 3, 5), money=Decimal(300)
+    )
+    services.assistance_add(file=file, by=None, kind="medical", amount=Decimal(1000), date=dt.date(2025, 6, 1))
+    client.force_login(welfare_a)
+    response = client.get(reverse("welfare:report"), {"start": "2024-01-01", "end": "2025-12-31"})
+    years = {r["year"]: r for r in response.context["data"]["years"]}
+    assert (years[2024]["visits"], years[2024]["given"]) == (1, Decimal(150))
+    assert (years[2025]["visits"], years[2025]["given"], years[2025]["assistance"]) == (1, Decimal(300), Decimal(1000))
+    response = client.get(reverse("welfare:report"), {"union": tree.a1g.pk, "start": "2024-01-01", "end": "2025-12-31"})
+    assert response.context["data"]["money_total"] == Decimal(100)
+    response = client.get(reverse("welfare:report"), {"union": tree.bg.pk})
+    assert response.context["union"] is None  # not one of the user's unions: the form refuses it
 
 
 def test_reveal_needs_permission_and_is_logged(client, welfare_a, two_files):
@@ -355,9 +384,9 @@ def test_query_counts_flat_with_10_and_1000_files(
     with django_assert_num_queries(5):
         client.get(reverse("welfare:visit_list"))
     # The report: 1 session, 2 user, 3 role kinds, 4 files GROUP BY category, status, 5 visits GROUP BY
-    # occasion, 6 assistance GROUP BY kind, 7 supplies GROUP BY item, 8-9 permissions (reveal),
-    # 10 the unions of the period form's choices.
-    with django_assert_num_queries(10):
+    # occasion, 6 assistance GROUP BY kind, 7 supplies GROUP BY item, 8 visits GROUP BY year,
+    # 9 assistance GROUP BY year, 10-11 permissions (reveal), 12 the unions of the period form's choices.
+    with django_assert_num_queries(12):
         client.get(reverse("welfare:report"))
 
 
