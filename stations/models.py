@@ -83,10 +83,15 @@ class StationQuerySet(ScopedQuerySet):
         return qs
 
     def search(self, term: str) -> "StationQuerySet":
-        """Name, town or address (any 1+ characters) or pinyin initials, in one indexed-free LIKE."""
+        """Name, town or address (any 1+ characters), or pinyin initials for Latin terms (lxz: 良乡镇).
+
+        One substring test over one short column, read from a covering index: Latin/digit terms
+        look in the initials (which keep Latin and digit runs whole), others in the text."""
         term = (term or "").strip().lower()
         if not term:
             return self
+        if term.isascii():
+            return self.filter(initials__contains=term)
         return self.filter(search_text__contains=term)
 
     def open_at(self, now) -> "StationQuerySet":
@@ -168,7 +173,7 @@ class Station(TimeStampedModel):
     description = models.TextField(_("description"), max_length=2000, blank=True)
     # Derived columns, kept by services.station_fill_derived.
     cell = models.BigIntegerField(_("grid cell"), default=0, db_index=True, editable=False)
-    initials = models.CharField(_("pinyin initials"), max_length=200, blank=True, editable=False)
+    initials = models.CharField(_("pinyin initials"), max_length=400, blank=True, editable=False)
     search_text = models.CharField(_("search text"), max_length=800, blank=True, editable=False)
     latest_inspection = models.ForeignKey(
         "Inspection",
@@ -192,6 +197,7 @@ class Station(TimeStampedModel):
         indexes = [
             # Covers the public finder's text search, so a LIKE '%term%' reads this index, not the table.
             models.Index(fields=["is_public", "status", "search_text"], name="stations_public_search"),
+            models.Index(fields=["is_public", "status", "initials"], name="stations_public_initials"),
             # The nearby pre-filter reads cell ranges and checks the longitude without the table.
             models.Index(fields=["cell", "lng", "lat"], name="stations_cell_lng_lat"),
         ]

@@ -94,12 +94,13 @@ def run(options: dict, stdout) -> None:
                     open_24h=rng.random() < 0.2,
                     public_since=now,
                     cell=cell_of(lat, lng),
-                    initials=pinyin_initials(name, town),
+                    initials="",
                     search_text="",
                 )
             )
         for s in rows:
-            s.search_text = " | ".join([s.name, s.town, s.address, s.initials]).lower()
+            s.initials = pinyin_initials(s.name, s.town, s.address)[:400]
+            s.search_text = " | ".join([s.name, s.town, s.address]).lower()
         created = Station.objects.bulk_create(rows, batch_size=1000)
         if created and created[0].pk is None:  # backends that do not return ids
             created = list(Station.objects.order_by("-pk")[:size])

@@ -36,8 +36,8 @@ from .models import (
 def station_fill_derived(*, station: Station) -> Station:
     """Grid cell, pinyin initials and search text (no save: bulk writers call this too)."""
     station.cell = cell_of(station.lat, station.lng)
-    station.initials = pinyin_initials(station.name, station.town)
-    station.search_text = " | ".join([station.name, station.town, station.address, station.initials]).lower()[:800]
+    station.initials = pinyin_initials(station.name, station.town, station.address)[:400]
+    station.search_text = " | ".join([station.name, station.town, station.address]).lower()[:800]
     return station
 
 
