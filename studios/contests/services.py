@@ -1,6 +1,7 @@
 """Writes of the contests app: entries, screening, ballots, jury scores, results and awards."""
 
 import datetime as dt
+import hashlib
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from contextlib import nullcontext
@@ -412,6 +413,14 @@ def ballots_verify(*, contest: Contest, check_results: bool = True) -> ChainRepo
                     f"entry {entry_id}: results say {stored} votes, the chain counts {counts.get(entry_id, 0)}",
                 )
     return ChainReport(True, total, dict(counts))
+
+
+def chain_fingerprint(*, contest: Contest) -> tuple[int, str]:
+    """The number of ballots and one SHA-256 over every chain head: published beside the results,
+    it pins the ballot log, so a later rewrite of ballots and heads together is noticed too."""
+    heads = BallotChain.objects.filter(contest=contest).order_by("shard").values_list("shard", "length", "head")
+    text = ";".join(f"{shard}:{length}:{head}" for shard, length, head in heads)
+    return sum(length for _shard, length, _head in heads), hashlib.sha256(text.encode()).hexdigest()
 
 
 # --- Jury ---------------------------------------------------------------------------------

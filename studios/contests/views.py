@@ -158,6 +158,7 @@ def results(request: HttpRequest, slug: str) -> HttpResponse:
         }
     elif contest.results_published:
         context["ranking"] = services.ranking(contest=contest)
+        context["ballots"], context["fingerprint"] = services.chain_fingerprint(contest=contest)
     return render(request, "contests/results.html", context)
 
 

@@ -167,6 +167,8 @@ def test_chain_links_ballots_and_verify_votes_detects_tampering(make_contest, ma
         assert chain[0].prev_hash == "0" * 64
         assert all(b.prev_hash == a.hash for a, b in zip(chain, chain[1:], strict=False))
     call_command("verify_votes", contest.slug)
+    count, fingerprint = services.chain_fingerprint(contest=contest)
+    assert count == 6 and len(fingerprint) == 64
     victim = next(chain for chain in by_shard.values() if len(chain) == 2)[1]
     with connection.cursor() as cur:
         cur.execute("UPDATE contests_ballot SET entry_id = %s WHERE id = %s", [entries[2].pk, victim.pk])

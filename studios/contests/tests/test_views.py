@@ -66,6 +66,7 @@ def test_results_hidden_until_published(client, make_contest, make_entry, make_j
     services.results_publish(contest=contest, by=officer_a)
     html = client.get(url).content.decode()
     assert "Winning entry" in html and "First prize" in html
+    assert f"fingerprint {services.chain_fingerprint(contest=contest)[1]}" in html
     response = client.get(cert)
     assert response.status_code == 200 and response.content.startswith(b"%PDF")
 
@@ -250,11 +251,11 @@ def test_results_queries_flat(client, make_contest, make_entry, django_assert_nu
 
     ranked(1)
     url = reverse("contests:results", args=[contest.slug])
-    # 1 contest JOIN union, 2 ranked entries JOIN category
-    with django_assert_num_queries(2):
+    # 1 contest JOIN union, 2 ranked entries JOIN category, 3 chain heads (fingerprint)
+    with django_assert_num_queries(3):
         client.get(url)
     ranked(5)
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(3):
         client.get(url)
 
 

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from studios.contests.models import Contest
-from studios.contests.services import ballots_verify
+from studios.contests.services import ballots_verify, chain_fingerprint
 
 
 class Command(BaseCommand):
@@ -20,7 +20,8 @@ class Command(BaseCommand):
         if not report.ok:
             where = f" (ballot id {report.ballot_id})" if report.ballot_id else ""
             raise CommandError(f"TAMPERED: {report.problem}{where}")
-        self.stdout.write(f"OK: {report.ballots} ballots, chain intact")
+        _n, fingerprint = chain_fingerprint(contest=contest)
+        self.stdout.write(f"OK: {report.ballots} ballots, chain intact, fingerprint {fingerprint}")
         titles = dict(contest.entries.values_list("pk", "title"))
         for entry_id, n in sorted(report.counts.items(), key=lambda kv: -kv[1]):
             self.stdout.write(f"  {n:>6}  {titles.get(entry_id, entry_id)}")
