@@ -362,7 +362,7 @@ def visit_create(request: HttpRequest) -> HttpResponse:
     files_qs = HardshipFile.objects.visible_to(request.user)
     initial = {"date": timezone.localdate()}
     picked = None
-    if request.GET.get("file"):
+    if request.GET.get("file", "").isdigit():
         picked = files_qs.select_related("union").filter(pk=request.GET["file"]).first()
         if picked:
             initial["file"] = picked.pk
@@ -516,7 +516,7 @@ def handout_create(request: HttpRequest, pk: int, employee_pk: int) -> HttpRespo
         try:
             for item in items:
                 raw = request.POST.get(f"item_{item.pk}", "0").strip() or "0"
-                if not raw.isdigit():
+                if not raw.isdigit() or len(raw) > 6:
                     raise ValidationError(_("Quantities must be whole numbers, not negative."))
                 quantities[item.pk] = int(raw)
             services.handout_record(

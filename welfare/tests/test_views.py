@@ -445,3 +445,17 @@ def test_visit_photos_are_private_and_scoped(client, welfare_a, welfare_b, two_f
     assert client.get(url).status_code == 404
     client.logout()
     assert client.get(url).status_code == 302
+
+
+def test_pages_are_not_cached_and_junk_input_is_harmless(client, welfare_a, two_files):
+    alice, _bob = two_files
+    client.force_login(welfare_a)
+    response = client.get(alice.get_absolute_url())
+    assert "no-store" in response["Cache-Control"]
+    for url in [
+        reverse("welfare:visit_create") + "?file=abc",
+        reverse("welfare:file_list") + "?page=zzz",
+        reverse("welfare:report") + "?start=notadate&union=xyz",
+        reverse("welfare:visit_list") + "?occasion=<b>",
+    ]:
+        assert client.get(url).status_code == 200, url
