@@ -26,6 +26,13 @@ class ContestQuerySet(ScopedQuerySet):
     def open_or_past(self) -> "ContestQuerySet":
         return self.order_by("-vote_opens", "-pk")
 
+    def on_desk_of(self, user) -> "ContestQuerySet":
+        """Contests the user organises (scoped) or judges (by assignment, wherever their judge role is)."""
+        return self.filter(
+            Q(pk__in=Contest.objects.editable_by(user).values("pk"))
+            | Q(pk__in=JudgeAssignment.objects.filter(judge_id=user.pk).values("contest"))
+        )
+
 
 class Contest(TimeStampedModel):
     """A contest (entries, screening, public vote, jury, awards) or a labour competition."""

@@ -13,7 +13,7 @@ from .models import Contest, Entry
 def _desk_count(user):
     if not holds_any(user, (*Role.EDIT_ROLES, Role.Kind.JUDGE)):
         return None
-    return Contest.objects.visible_to(user).count()
+    return Contest.objects.on_desk_of(user).count()
 
 
 registry.figure(

@@ -3,7 +3,7 @@ from collections import defaultdict
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -218,30 +218,15 @@ def entry_submit(request: HttpRequest, slug: str) -> HttpResponse:
 # --- Desk (organisers and judges) ---------------------------------------------------------------
 
 
-def _desk_contests(user):
-    """Contests the user organises (scoped) or judges (by assignment, wherever the judge's role is)."""
-    return Contest.objects.filter(
-        Q(pk__in=Contest.objects.editable_by(user).values("pk"))
-        | Q(pk__in=JudgeAssignment.objects.filter(judge_id=user.pk).values("contest"))
-    )
-
-
 @role_required(Role.EDIT_ROLES + (Role.Kind.JUDGE,))
 def desk_list(request: HttpRequest) -> HttpResponse:
-    contests = (
-        Contest.objects.visible_to(request.user)
-        .select_related("union")
-        .filter(
-            Q(pk__in=Contest.objects.editable_by(request.user).values("pk"))
-            | Q(pk__in=JudgeAssignment.objects.filter(judge=request.user).values("contest"))
-        )
-    )
+    contests = Contest.objects.on_desk_of(request.user).select_related("union")
     return render(request, "contests/desk_list.html", {"contests": contests})
 
 
 @role_required(Role.EDIT_ROLES + (Role.Kind.JUDGE,))
 def desk_contest(request: HttpRequest, slug: str) -> HttpResponse:
-    contest = get_object_or_404(_desk_contests(request.user).select_related("union"), slug=slug)
+    contest = get_object_or_404(Contest.objects.on_desk_of(request.user).select_related("union"), slug=slug)
     can_manage = Contest.objects.editable_by(request.user).filter(pk=contest.pk).exists()
     assignment = JudgeAssignment.objects.filter(contest=contest, judge=request.user).first()
     if not can_manage and assignment is None:
@@ -297,7 +282,7 @@ def desk_screen(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 @role_required((Role.Kind.JUDGE, *Role.EDIT_ROLES))
 def judge_score(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    contest = get_object_or_404(_desk_contests(request.user), slug=slug)
+    contest = get_object_or_404(Contest.objects.on_desk_of(request.user), slug=slug)
     if not JudgeAssignment.objects.filter(contest=contest, judge=request.user).exists():
         raise Http404
     entry = get_object_or_404(contest.entries.accepted().prefetch_related("members__union"), pk=pk)

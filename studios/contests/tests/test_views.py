@@ -292,3 +292,24 @@ def test_admin_judge_assignment_needs_the_judge_role(client, make_contest, make_
     bad = JudgeAssignmentForm({"judge": make_user("plain").pk, "home_union": tree.a1g.pk})
     assert not bad.is_valid() and "does not hold the judge role" in str(bad.errors)
     assert JudgeAssignmentForm({"judge": make_judge("j1", tree.a1g).pk, "home_union": tree.a1g.pk}).is_valid()
+
+
+def test_desk_card_counts_contests_organised_or_judged(make_contest, make_judge, officer_a, officer_b, viewer_a, tree):
+    from unionportal.core import registry
+
+    contest = make_contest("jury")
+    outsider_judge = make_judge("jb", tree.bg)  # a judge from the other subtree, on this jury
+    services.judge_assign(contest=contest, judge=outsider_judge)
+    card = next(c for c in registry.DESK_CARDS if c.url_name == "contests:desk_list")
+    assert (card.count(officer_a), card.count(officer_b), card.count(outsider_judge)) == (1, 0, 1)
+    assert card.count(viewer_a) is None
+
+
+def test_desk_list_shows_judged_contests_outside_the_judges_subtree(client, make_contest, make_judge, tree):
+    contest = make_contest("jury")
+    judge = make_judge("jb", tree.bg)
+    client.force_login(judge)
+    assert contest.title not in client.get(reverse("contests:desk_list")).content.decode()
+    services.judge_assign(contest=contest, judge=judge)
+    assert contest.title in client.get(reverse("contests:desk_list")).content.decode()
+    assert client.get(reverse("contests:desk_contest", args=[contest.slug])).status_code == 200
