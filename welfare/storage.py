@@ -13,7 +13,11 @@ from django.core.files.storage import FileSystemStorage
 class PrivateStorage(FileSystemStorage):
     @property
     def base_location(self) -> str:
-        # Beside MEDIA_ROOT, never inside it (follows MEDIA_ROOT when tests change it).
+        # settings.WELFARE_PRIVATE_ROOT when the deployment sets one; otherwise beside MEDIA_ROOT,
+        # never inside it (and following MEDIA_ROOT when tests change it).
+        configured = getattr(settings, "WELFARE_PRIVATE_ROOT", None)
+        if configured:
+            return str(configured)
         return os.path.join(os.path.dirname(os.path.abspath(settings.MEDIA_ROOT)), "welfare_private")
 
     def url(self, name):
