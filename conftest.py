@@ -21,6 +21,7 @@ def _english(settings):
 @pytest.fixture(autouse=True)
 def _media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.WELFARE_PRIVATE_ROOT = tmp_path / "private"
 
 
 @pytest.fixture(autouse=True)

@@ -160,6 +160,9 @@ STORAGES = {
 }
 MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
+# Welfare photos and signatures: personal data, kept outside MEDIA_ROOT and served only
+# through scoped views. On several app servers this is shared storage too.
+WELFARE_PRIVATE_ROOT = env.path("WELFARE_PRIVATE_ROOT", default=BASE_DIR / "private" / "welfare")
 SERVE_MEDIA = env.bool("SERVE_MEDIA", default=True)  # off when a web server or bucket serves it
 
 # Uploads: every image goes through unionportal.core.images (JPEG/PNG/WEBP only).

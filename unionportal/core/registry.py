@@ -42,6 +42,7 @@ class NavLink:
     label: Any = field(compare=False)
     url_name: str = field(compare=False)
     desk: bool = field(compare=False, default=False)
+    roles: tuple[str, ...] | None = field(compare=False, default=None)  # None: everyone
 
 
 @dataclass(order=True)
@@ -83,8 +84,9 @@ def desk_card(label, count: Callable[[Any], int], *, url_name: str, order: int =
     _replace(DESK_CARDS, "url_name", url_name, DeskCard(order, label, count, url_name))
 
 
-def nav(label, url_name: str, *, desk: bool = False, order: int = 50) -> None:
-    _replace(NAV, "url_name", url_name, NavLink(order, label, url_name, desk))
+def nav(label, url_name: str, *, desk: bool = False, roles: tuple[str, ...] | None = None, order: int = 50) -> None:
+    """A menu link; `roles` limits a desk link to holders of one of those roles."""
+    _replace(NAV, "url_name", url_name, NavLink(order, label, url_name, desk, roles))
 
 
 def demo(name: str, run: Callable[..., Any], *, order: int = 50) -> None:
