@@ -1,5 +1,6 @@
 import datetime as dt
 import io
+import time
 
 import qrcode
 import tablib
@@ -7,8 +8,8 @@ from django.contrib import messages
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count
-from django.db.models.functions import TruncMonth
+from django.db.models import CharField, Count, Max, OuterRef, Subquery, Value
+from django.db.models.functions import Concat, TruncMonth
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -18,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_POST
 
+from unionportal.core import pagecache
 from unionportal.core.decorators import role_required
 from unionportal.core.http import client_ip, rate_limited
 from unionportal.core.models import Role
@@ -27,7 +29,19 @@ from .amenities import AMENITIES, CODES, ICONS
 from .forms import AnswerForm, CoverageForm, FeedbackForm
 from .hours import open_state
 from .maps import tile_config
-from .models import CheckIn, DemandPoint, Feedback, Inspection, Station, Weekday
+from .models import (
+    Award,
+    CheckIn,
+    DemandPoint,
+    Feedback,
+    HoursException,
+    Inspection,
+    OpeningHours,
+    Station,
+    StationAmenity,
+    StationPhoto,
+    Weekday,
+)
 from .nearby import nearby as nearby_search
 from .nearby import with_amenity_rows, with_open_state_rows
 
@@ -211,7 +225,44 @@ def _station_for(request: HttpRequest, pk: int, qs=None) -> Station:
     return station
 
 
-def detail(request: HttpRequest, pk: int, form: FeedbackForm | None = None, status: int = 200) -> HttpResponse:
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    if pagecache.cacheable(request):
+        # One small query says whether the page is public and when the station last changed;
+        # the minute keeps "open now" and "closes in N minutes" true.
+        changed = _page_stamp(pk)
+        if changed is not None:
+            stamp = (changed, int(time.time() // 60))
+            return pagecache.serve(request, f"station:{pk}", stamp, lambda: _detail(request, pk), ttl=120)
+    return _detail(request, pk)
+
+
+# What the station page shows besides the station row: a row added to or removed from any
+# of these moves the stamp (edits through the admin save the station and move updated_at).
+_PAGE_PARTS = {
+    "hours": OpeningHours,
+    "exceptions": HoursException,
+    "amenities": StationAmenity,
+    "photos": StationPhoto,
+    "awards": Award,
+}
+
+
+def _page_stamp(pk: int):
+    """The freshness stamp of a public station's page, or None when the page is not public (one query)."""
+    parts = {
+        f"stamp_{name}": Subquery(
+            model.objects.filter(station=OuterRef("pk"))
+            .order_by()
+            .values("station")
+            .annotate(s=Concat(Count("pk"), Value(":"), Max("pk"), output_field=CharField()))
+            .values("s")
+        )
+        for name, model in _PAGE_PARTS.items()
+    }
+    return Station.objects.public().filter(pk=pk).annotate(**parts).values_list("updated_at", *parts).first()
+
+
+def _detail(request: HttpRequest, pk: int, form: FeedbackForm | None = None, status: int = 200) -> HttpResponse:
     station = _station_for(
         request, pk, with_amenity_rows(with_open_state_rows(Station.objects.all())).prefetch_related("photos", "awards")
     )
@@ -258,7 +309,7 @@ def feedback(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect(station)
     form = FeedbackForm(request.POST)
     if not form.is_valid():
-        return detail(request, pk, form=form, status=400)
+        return _detail(request, pk, form=form, status=400)
     d = form.cleaned_data
     try:
         services.feedback_submit(
@@ -266,7 +317,7 @@ def feedback(request: HttpRequest, pk: int) -> HttpResponse:
         )
     except ValidationError as e:
         form.add_error(None, e)
-        return detail(request, pk, form=form, status=400)
+        return _detail(request, pk, form=form, status=400)
     messages.success(request, _("Thank you! The union that runs this station has received your message."))
     return redirect(station)
 

@@ -13,12 +13,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from unionportal.core import pagecache
 from unionportal.core.decorators import role_required
 from unionportal.core.http import rate_limited
 from unionportal.core.models import Role, Union
 from unionportal.core.scoping import union_scope
 
-from . import pagecache, services
+from . import services
 from .forms import (
     AchievementForm,
     AssessForm,
@@ -34,6 +35,7 @@ from .forms import (
     union_choices_for_public,
 )
 from .models import Achievement, FieldOfWork, Member, Studio, StudioPhoto, YearTarget
+from .pagecache import profile_stamp
 from .resources import AchievementResource
 
 PAGE_SIZE = 20
@@ -56,7 +58,7 @@ def studio_list(request: HttpRequest) -> HttpResponse:
         # The unfiltered first page, stamped with the latest change and the number of studios.
         stamp = Studio.objects.public().aggregate(n=Count("pk"), last=Max("updated_at"))
         last = stamp["last"].timestamp() if stamp["last"] else 0
-        return pagecache.serve(request, "list", f"{stamp['n']}:{last}", lambda: _studio_list(request))
+        return pagecache.serve(request, "studios-list", f"{stamp['n']}:{last}", lambda: _studio_list(request))
     return _studio_list(request)
 
 
@@ -90,10 +92,10 @@ def _studio_list(request: HttpRequest) -> HttpResponse:
 def studio_detail(request: HttpRequest, slug: str) -> HttpResponse:
     if pagecache.cacheable(request):
         # One small query answers "does it exist, and has it changed?" before the page cache.
-        stamp = pagecache.profile_stamp(slug)
+        stamp = profile_stamp(slug)
         if stamp is None:
             raise Http404
-        return pagecache.serve(request, f"profile:{stamp[0]}", stamp[1], lambda: _studio_detail(request, slug))
+        return pagecache.serve(request, f"studio:{stamp[0]}", stamp[1], lambda: _studio_detail(request, slug))
     return _studio_detail(request, slug)
 
 

@@ -186,7 +186,7 @@ SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
 
-# Map tiles: the provider is a setting (see unionportal.core.maps.TILE_PROVIDERS).
+# Map tiles: the provider is a setting (see stations.maps.TILE_PROVIDERS).
 MAP_TILE_PROVIDER = env("MAP_TILE_PROVIDER", default="osm")
 MAP_TILE_URL = env("MAP_TILE_URL", default="")  # overrides the provider's URL (e.g. intranet tiles)
 

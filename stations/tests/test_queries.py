@@ -9,6 +9,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from stations import services
 from stations.models import Amenity, CheckIn, OpeningHours, Station, StationAmenity
@@ -69,8 +70,9 @@ def test_public_pages_flat(client, tree, few_then_many):
         "/stations/?amenity=water&open_now=1&q=bulk": 7,
         # 1 count (capped), 2 page of stations, 3 their amenities, 4 hours, 5 exceptions, 6 map markers, 7 towns
         "/stations/": 7,
-        # 1 station with union, 2 amenities, 3 hours, 4 exceptions, 5 photos, 6 awards
-        f"/stations/{station.pk}/": 6,
+        # 1 freshness stamp of the page cache, 2 station with union, 3 amenities, 4 hours,
+        # 5 exceptions, 6 photos, 7 awards
+        f"/stations/{station.pk}/": 7,
         # 1 by kind, 2 by status, 3 by town, 4 visits by month, 5 visits by station,
         # 6 visits by station and month, 7 repeat visitors
         "/stations/stats/": 7,
@@ -94,3 +96,19 @@ def test_admin_changelist_flat(client, tree, superuser, officer_a, few_then_many
     assert count(client, url) == few_officer
     client.force_login(superuser)
     assert count(client, url + "?kind=warm&compliance=never") == few_super
+
+
+def test_station_page_cached_for_anonymous_visitors(client, tree, few_then_many):
+    station = Station.objects.order_by("pk").first()
+    url = f"/stations/{station.pk}/"
+    cache.clear()
+    first = client.get(url)
+    # 1 freshness stamp; the rest of the page comes from the shared cache
+    with CaptureQueriesContext(connection) as ctx:
+        again = client.get(url)
+    assert len(ctx.captured_queries) == 1
+    assert again.content.count(b"csrfmiddlewaretoken") == first.content.count(b"csrfmiddlewaretoken")
+    assert b"__portal_csrf__" not in again.content
+    # A change to the station shows on the very next request.
+    Station.objects.filter(pk=station.pk).update(name="Renamed station", updated_at=timezone.now())
+    assert "Renamed station" in client.get(url).content.decode()

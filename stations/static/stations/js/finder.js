@@ -6,7 +6,7 @@
   var map = null;
   if (el && window.L) {
     map = M.makeMap("finder-map", tiles, [39.72, 116.10], 11);
-    var group = window.StationCluster({ chunkedLoading: true });
+    var group = L.markerClusterGroup({ chunkedLoading: true });
     var bounds = [];
     markers.forEach(function (m) {
       var p = M.project(tiles, m.lat, m.lng);
