@@ -28,18 +28,6 @@ def cell_of(lat: float, lng: float) -> int:
     return y * CELL_ROW + x
 
 
-def pinyin_initials(*texts: str) -> str:
-    """First letters of the pinyin of each Chinese character: 良乡镇 -> lxz (other characters kept)."""
-    from pypinyin import Style, lazy_pinyin
-
-    out = []
-    for text in texts:
-        if text:
-            # Chinese characters give their initial; other runs (digits, Latin) come back whole.
-            out.append("".join(lazy_pinyin(text, style=Style.FIRST_LETTER)).replace(" ", "").lower())
-    return " ".join(out)
-
-
 class Amenity(models.Model):
     """What a station offers; the codes are stable (API, filters, imports)."""
 

@@ -7,9 +7,10 @@ from django.utils import timezone
 
 from unionportal.core.models import Union
 from unionportal.core.progress import Progress
+from unionportal.core.text import pinyin_initials
 
 from .amenities import ensure_amenities
-from .models import Amenity, OpeningHours, Station, StationAmenity, cell_of, pinyin_initials
+from .models import Amenity, OpeningHours, Station, StationAmenity, cell_of
 
 BATCH = 5000
 # Population centres (lat, lng, weight): stations cluster around cities, like real ones.

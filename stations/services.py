@@ -14,6 +14,7 @@ from unionportal.core import services as core_services
 from unionportal.core.images import CleanImage
 from unionportal.core.models import Activity, Role
 from unionportal.core.scoping import has_role
+from unionportal.core.text import pinyin_initials
 
 from .models import (
     Amenity,
@@ -29,7 +30,6 @@ from .models import (
     StationAmenity,
     StationPhoto,
     cell_of,
-    pinyin_initials,
 )
 
 

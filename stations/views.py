@@ -1,8 +1,6 @@
 import datetime as dt
-import io
 import time
 
-import qrcode
 import tablib
 from django.contrib import messages
 from django.core.cache import cache
@@ -16,13 +14,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_POST
 
 from unionportal.core import pagecache
 from unionportal.core.decorators import role_required
 from unionportal.core.http import client_ip, rate_limited
 from unionportal.core.models import Role
+from unionportal.core.qr import qr_png_response
 
 from . import services
 from .amenities import AMENITIES, CODES, ICONS
@@ -291,14 +289,10 @@ def _detail(request: HttpRequest, pk: int, form: FeedbackForm | None = None, sta
     )
 
 
-@cache_control(max_age=86400, public=True)
 def qr_png(request: HttpRequest, pk: int) -> HttpResponse:
     """The QR code for the station's sign: it leads to the station page."""
     station = _station_for(request, pk)
-    img = qrcode.make(request.build_absolute_uri(station.get_absolute_url()), box_size=8, border=2)
-    out = io.BytesIO()
-    img.save(out, format="PNG")
-    return HttpResponse(out.getvalue(), content_type="image/png")
+    return qr_png_response(request.build_absolute_uri(station.get_absolute_url()))
 
 
 @require_POST

@@ -14,24 +14,16 @@ from django.db.models.functions import ExtractYear
 from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from pypinyin import Style, lazy_pinyin
 
 from unionportal.core.images import CleanImage
 from unionportal.core.models import Activity, Role, Union
 from unionportal.core.scoping import has_role
 from unionportal.core.services import activity_log
+from unionportal.core.text import pinyin_full, pinyin_initials
 
 from .models import Achievement, Member, Review, Studio, StudioPhoto, SupportRecord, YearTarget
 
 # --- Search and slugs -------------------------------------------------------------------
-
-
-def pinyin_full(text: str) -> str:
-    return "".join(lazy_pinyin(text or "")).lower()
-
-
-def pinyin_initials(text: str) -> str:
-    return "".join(lazy_pinyin(text or "", style=Style.FIRST_LETTER)).lower()
 
 
 def studio_search_text(*, name: str, leader: str) -> str:

@@ -1,8 +1,4 @@
-import io
-
-import qrcode
 from django.contrib import messages
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Subquery
@@ -17,6 +13,7 @@ from unionportal.core import pagecache
 from unionportal.core.decorators import role_required
 from unionportal.core.http import rate_limited
 from unionportal.core.models import Role, Union
+from unionportal.core.qr import qr_png_response
 from unionportal.core.scoping import union_scope
 
 from . import services
@@ -148,18 +145,7 @@ def _timeline(studio: Studio, recent: list[Achievement], targets) -> list[tuple]
 def studio_qr(request: HttpRequest, slug: str) -> HttpResponse:
     if not Studio.objects.public().filter(slug=slug).exists():
         raise Http404
-    url = request.build_absolute_uri(Studio(slug=slug).get_absolute_url())
-    key = f"studios:qr:{url}"
-    png = cache.get(key)
-    if png is None:
-        img = qrcode.make(url, box_size=8, border=2)
-        buf = io.BytesIO()
-        img.save(buf)
-        png = buf.getvalue()
-        cache.set(key, png, 24 * 3600)
-    response = HttpResponse(png, content_type="image/png")
-    response["Cache-Control"] = "public, max-age=86400"
-    return response
+    return qr_png_response(request.build_absolute_uri(Studio(slug=slug).get_absolute_url()))
 
 
 # --- Desk (staff) -------------------------------------------------------------------------
