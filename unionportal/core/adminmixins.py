@@ -6,6 +6,9 @@ and the admin alike.
 """
 
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import ValidationError
+from django.http import Http404
 from simple_history.admin import SimpleHistoryAdmin
 
 from .scoping import holds_any, union_scope
@@ -40,8 +43,16 @@ class ScopedAdminMixin:
         return self.has_change_permission(request, obj)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        qs_class = self._qs_class()
         if db_field.related_model._meta.label == "core.Union":
-            kwargs["queryset"] = union_scope(request.user, self._qs_class().edit_roles)
+            kwargs["queryset"] = union_scope(request.user, qs_class.edit_roles)
+        elif db_field.name == qs_class.scope_field.split("__")[0] and "queryset" not in kwargs:
+            # The key through which the record belongs to a union (an inspection's station, an
+            # exchange visit's host): only records the user may edit, else an id typed in a raw id
+            # field would attach the record to another union.
+            manager = db_field.related_model._default_manager
+            if hasattr(manager, "editable_by"):
+                kwargs["queryset"] = manager.editable_by(request.user)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
@@ -63,6 +74,30 @@ class ScopedInlineMixin:
 
 class ScopedAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     """The default base for domain ModelAdmins: scoped, with history."""
+
+    def _has_simple_history(self) -> bool:
+        return hasattr(self.model._meta, "simple_history_manager_attribute")
+
+    def _is_pk(self, value) -> bool:
+        try:
+            self.model._meta.pk.to_python(unquote(str(value)))
+        except (ValidationError, ValueError, TypeError):
+            return False
+        return True
+
+    def history_view(self, request, object_id, extra_context=None):
+        # A model without HistoricalRecords gets Django's own history page (the admin log);
+        # a malformed id is a 404, not a ValueError from the history table.
+        if not self._has_simple_history():
+            return admin.ModelAdmin.history_view(self, request, object_id, extra_context)
+        if not self._is_pk(object_id):
+            raise Http404
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if not self._has_simple_history() or not self._is_pk(object_id) or not str(version_id).isdigit():
+            raise Http404
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
 
 class ScopedTabularInline(ScopedInlineMixin, admin.TabularInline):

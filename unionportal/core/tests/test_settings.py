@@ -111,3 +111,12 @@ def test_home_in_chinese_by_default_and_english_on_request(client, settings):
     assert "抬眼可见、随处可享、随时可用" in page
     client.cookies["django_language"] = "en"
     assert "Warm at a glance" in client.get("/").content.decode()
+
+
+@pytest.mark.django_db
+def test_nul_characters_are_refused_with_400_not_a_server_error(client, officer_a):
+    assert client.get("/activities/?kind=%00").status_code == 400
+    client.force_login(officer_a)
+    response = client.post(reverse("core:activity_create"), {"title": "a\x00b"})
+    assert response.status_code == 400
+    assert "not allowed" in response.content.decode()
