@@ -451,7 +451,10 @@ def desk_targets(request: HttpRequest, pk: int) -> HttpResponse:
                     messages.success(request, _("Target saved."))
                     return redirect("studios:desk_targets", pk=studio.pk)
             elif action in ("met", "behind"):
-                target = get_object_or_404(YearTarget.objects.filter(studio=studio), pk=request.POST.get("target"))
+                target_pk = request.POST.get("target", "")
+                if not target_pk.isdigit():
+                    raise Http404
+                target = get_object_or_404(YearTarget.objects.filter(studio=studio), pk=target_pk)
                 form = AssessForm(request.POST)
                 evidence = form.cleaned_data["evidence"] if form.is_valid() else ""
                 services.target_assess(target=target, met=action == "met", evidence=evidence, by=request.user)

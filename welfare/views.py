@@ -97,15 +97,7 @@ def file_list(request: HttpRequest) -> HttpResponse:
         keep = {k: request.POST[k] for k in ("q", "status", "category", "overdue") if request.POST.get(k)}
         return redirect(f"{reverse('welfare:file_list')}?{urlencode(keep)}")
     if q and _is_full_id(q):
-        # A search by a full ID number is a look at personal data: logged with the owning union.
-        for union_id in files.values_list("union_id", flat=True).distinct()[:10]:
-            services.access_log_write(
-                user=request.user,
-                union=union_id,
-                action=AccessLog.Action.SEARCH,
-                what=_("Search by a full ID number"),
-                request=request,
-            )
+        _log_id_search(request, files)
     page = Paginator(files.select_related("union").order_by("-pk"), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -119,6 +111,18 @@ def file_list(request: HttpRequest) -> HttpResponse:
             "categories": HardshipFile.Category.choices,
         },
     )
+
+
+def _log_id_search(request: HttpRequest, files) -> None:
+    """A search by a full ID number is a look at personal data: logged with the owning union."""
+    for union_id in files.order_by().values_list("union_id", flat=True).distinct()[:10]:
+        services.access_log_write(
+            user=request.user,
+            union=union_id,
+            action=AccessLog.Action.SEARCH,
+            what=_("Search by a full ID number"),
+            request=request,
+        )
 
 
 @role_required(WELFARE)
@@ -350,7 +354,10 @@ def file_import(request: HttpRequest) -> HttpResponse:
 def worker_search(request: HttpRequest) -> HttpResponse:
     """The htmx fragment of the visit form: workers by name or phone fragment, scoped."""
     q = _params(request).get("q", "").strip()
-    files = HardshipFile.objects.visible_to(request.user).search(q).select_related("union")[:10] if q else []
+    files = HardshipFile.objects.visible_to(request.user).search(q) if q else HardshipFile.objects.none()
+    if q and _is_full_id(q):
+        _log_id_search(request, files)
+    files = files.select_related("union")[:10]
     return render(request, "welfare/_worker_results.html", {"files": files, "q": q})
 
 

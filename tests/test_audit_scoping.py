@@ -1,0 +1,472 @@
+"""Security audit: cross-union leaks, unscoped writes and 500s on bad input.
+
+Each test names the sibling districts A and B of the root conftest's tree; a user of one must
+never read or change a record of the other, and malformed input is a 4xx, never a 500.
+"""
+
+import csv
+import datetime as dt
+import io
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from stations import services as station_services
+from stations.models import AmenityDelivery, Award, Feedback, Inspection, Station
+from studios import services as studio_services
+from studios.contests.models import Category, Contest, Criterion, Entry
+from studios.models import Studio, YearTarget
+from unionportal.core.testing import make_user
+from welfare import identity
+from welfare import services as welfare_services
+from welfare.models import AccessLog, Campaign, Employee, HardshipFile, Visit
+
+# --- Small factories (kept local: the apps' fixtures live in their own conftests) ---------------
+
+
+def _id_number(seq: int) -> str:
+    return identity.make_fictional("110105", dt.date(1970, 1, 1) + dt.timedelta(days=seq), seq % 1000)
+
+
+def _file(union, name: str, seq: int) -> HardshipFile:
+    return welfare_services.file_create(
+        union=union,
+        by=None,
+        id_number=_id_number(seq),
+        name=name,
+        phone=f"139000{seq:05d}",
+        members=[{"relation": "self", "yearly_income": 24000}],
+    )
+
+
+def _station(union, name: str, **fields) -> Station:
+    defaults = {
+        "union": union,
+        "name": name,
+        "kind": Station.Kind.OUTDOOR,
+        "lat": 39.73,
+        "lng": 116.14,
+        "town": "Town",
+        "status": Station.Status.OPEN,
+        "is_public": True,
+    }
+    return station_services.station_save(station=Station(**(defaults | fields)))
+
+
+def _studio(union, name: str, slug: str) -> Studio:
+    studio = studio_services.studio_apply(
+        union=union, by=None, leader={"name": f"Leader of {name}"}, name=name, slug=slug, kind=Studio.Kind.WORKER
+    )
+    Studio.objects.filter(pk=studio.pk).update(status=Studio.Status.ACTIVE, published=True)
+    studio.refresh_from_db()
+    return studio
+
+
+def _contest(union, slug: str) -> Contest:
+    now = timezone.now()
+    contest = Contest.objects.create(
+        union=union,
+        slug=slug,
+        title=f"Contest {slug}",
+        entry_opens=now - dt.timedelta(days=21),
+        entry_closes=now - dt.timedelta(days=15),
+        screening_closes=now - dt.timedelta(days=10),
+        vote_opens=now - dt.timedelta(days=5),
+        vote_closes=now + dt.timedelta(days=5),
+        jury_closes=now + dt.timedelta(days=15),
+        results_on=now + dt.timedelta(days=20),
+    )
+    category = Category.objects.create(contest=contest, name="Efficiency", order=0)
+    Criterion.objects.create(contest=contest, name="Novelty", weight=100, max_score=100)
+    entry = Entry.objects.create(
+        contest=contest, category=category, title=f"Secret entry of {slug}", status=Entry.Status.SUBMITTED
+    )
+    entry.members.create(name="Li", union=union, is_leader=True)
+    return contest
+
+
+def _xlsx_text(content: bytes) -> str:
+    from openpyxl import load_workbook
+
+    wb = load_workbook(io.BytesIO(content), read_only=True)
+    return repr([row for ws in wb.worksheets for row in ws.iter_rows(values_only=True)])
+
+
+def _body(response) -> bytes:
+    if getattr(response, "streaming", False):
+        return b"".join(response.streaming_content)
+    return response.content
+
+
+# --- Welfare ------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def files(tree):
+    return _file(tree.a1g, "Alice Anfang", 1), _file(tree.bg, "Bruno Bsibling", 2)
+
+
+def test_welfare_sibling_gets_404_on_every_file_endpoint(client, welfare_b, files):
+    alice, _bruno = files
+    client.force_login(welfare_b)
+    assert client.get(reverse("welfare:file_detail", args=[alice.pk])).status_code == 404
+    assert client.get(reverse("welfare:file_edit", args=[alice.pk])).status_code == 404
+    for name, data in [
+        ("file_reveal", {}),
+        ("file_category", {"category": "deep", "reason": "x"}),
+        ("file_advance", {}),
+        ("file_review", {"status": "closed"}),
+        ("file_assistance", {"kind": "money", "amount": "100", "date": "2024-01-01"}),
+        ("file_edit", {"union": alice.union_id, "name": "Hijacked"}),
+    ]:
+        assert client.post(reverse(f"welfare:{name}", args=[alice.pk]), data).status_code in (403, 404), name
+    alice.refresh_from_db()
+    assert alice.name == "Alice Anfang" and alice.category == "" and alice.status == HardshipFile.Status.FILED
+    assert not alice.assistance.exists()
+    assert not AccessLog.objects.filter(file=alice).exists()
+
+
+def test_welfare_lists_fragments_and_exports_hold_no_sibling_data(client, welfare_a, files, tree):
+    _alice, bruno = files
+    Visit.objects.create(union=tree.bg, file=bruno, occasion=Visit.Occasion.SPRING, visitors="Bvisitor")
+    client.force_login(welfare_a)
+    for url in [
+        reverse("welfare:file_list"),
+        reverse("welfare:file_list") + "?q=Brun",
+        reverse("welfare:review_list"),
+        reverse("welfare:notice_list"),
+        reverse("welfare:festival_plan"),
+        reverse("welfare:visit_list"),
+    ]:
+        assert b"Bsibling" not in client.get(url).content, url
+    assert b"Bsibling" not in client.post(reverse("welfare:worker_search"), {"q": "Brun"}).content
+    assert b"Bruno" not in client.post(reverse("welfare:worker_search"), {"q": _id_number(2)}).content
+    assert b"Bruno" not in client.post(reverse("welfare:file_list"), {"q": _id_number(2)}).content
+    export = client.get(reverse("welfare:file_export"))
+    assert export.status_code == 200
+    text = _xlsx_text(export.content)
+    assert "Alice Anfang" in text and "Bruno" not in text
+    report = client.get(reverse("welfare:report"), {"format": "xlsx"})
+    assert "Bruno" not in _xlsx_text(report.content)
+    rows = list(csv.reader(io.StringIO(_body(client.get(reverse("welfare:visit_export"))).decode("utf-8-sig"))))
+    assert len(rows) == 1  # the header only: the visit belongs to B
+    # A union of B in the report's period form is refused, not used.
+    response = client.get(reverse("welfare:report"), {"union": tree.b.pk})
+    assert response.status_code == 200 and b"Bruno" not in response.content
+
+
+def test_welfare_visit_and_campaign_of_sibling_are_404(client, welfare_b, files, tree):
+    alice, _bruno = files
+    visit = Visit.objects.create(union=tree.a1g, file=alice, occasion=Visit.Occasion.SPRING)
+    campaign = Campaign.objects.create(union=tree.a, title="Masks")
+    employee = Employee.objects.create(union=tree.a1g, name="Emp A", staff_number="E1")
+    client.force_login(welfare_b)
+    assert client.get(reverse("welfare:visit_detail", args=[visit.pk])).status_code == 404
+    assert client.get(reverse("welfare:campaign_detail", args=[campaign.pk])).status_code == 404
+    url = reverse("welfare:handout_create", args=[campaign.pk, employee.pk])
+    assert client.post(url, {"issue_code": "1"}).status_code == 404
+    assert b"Masks" not in client.get(reverse("welfare:campaign_list")).content
+
+
+def test_welfare_visit_form_refuses_a_sibling_file_and_union(client, welfare_b, files, tree):
+    alice, _bruno = files
+    client.force_login(welfare_b)
+    url = reverse("welfare:visit_create")
+    client.post(url, {"file": alice.pk, "kind": "worker", "occasion": "spring", "date": "2024-01-05"})
+    client.post(url, {"union": tree.a.pk, "kind": "group", "site": "x", "occasion": "spring", "date": "2024-01-05"})
+    assert not Visit.objects.exists()
+    # Picking the sibling's file through the query string does not show it either.
+    assert b"Alice" not in client.get(url, {"file": alice.pk}).content
+
+
+@pytest.mark.parametrize("who", ["officer_a", "viewer_a", "judge_a", "chair_a"])
+def test_welfare_is_closed_to_non_welfare_roles(client, request, files, who):
+    alice, _bruno = files
+    client.force_login(request.getfixturevalue(who))
+    for url in [
+        reverse("welfare:file_list"),
+        reverse("welfare:file_detail", args=[alice.pk]),
+        reverse("welfare:file_export"),
+        reverse("welfare:visit_export"),
+        reverse("welfare:report"),
+    ]:
+        assert client.get(url).status_code == 403, (who, url)
+    assert client.post(reverse("welfare:worker_search"), {"q": "Alice"}).status_code == 403
+
+
+@pytest.mark.parametrize("who", ["officer_a", "viewer_a", "judge_a", "welfare_b"])
+def test_welfare_admin_is_closed_to_others(client, request, files, who):
+    alice, _bruno = files
+    client.force_login(request.getfixturevalue(who))
+    change = client.get(reverse("admin:welfare_hardshipfile_change", args=[alice.pk]))
+    assert change.status_code in (302, 403, 404)
+    assert b"Alice" not in change.content
+    history = client.get(reverse("admin:welfare_hardshipfile_history", args=[alice.pk]))
+    assert history.status_code in (302, 403, 404) and b"Alice" not in history.content
+    changelist = client.get(reverse("admin:welfare_hardshipfile_changelist"))
+    assert b"Alice" not in changelist.content
+
+
+def test_welfare_worker_search_by_full_id_is_logged(client, welfare_a, files):
+    """A look-up by a full ID number through the visit form's search is a look at personal data."""
+    alice, _bruno = files
+    client.force_login(welfare_a)
+    response = client.post(reverse("welfare:worker_search"), {"q": _id_number(1)})
+    assert b"Alice" in response.content
+    assert AccessLog.objects.filter(action=AccessLog.Action.SEARCH, union=alice.union).count() == 1
+    # A name fragment is not a look-up by ID number: not logged as one.
+    client.post(reverse("welfare:worker_search"), {"q": "Ali"})
+    assert AccessLog.objects.filter(action=AccessLog.Action.SEARCH).count() == 1
+
+
+def test_welfare_clear_id_never_in_pages_or_exports(client, welfare_a, files):
+    alice, _bruno = files
+    number = _id_number(1)
+    client.force_login(welfare_a)
+    for response in [
+        client.get(reverse("welfare:file_detail", args=[alice.pk])),
+        client.get(reverse("welfare:file_list")),
+        client.post(reverse("welfare:worker_search"), {"q": "Alice"}),
+        client.get(reverse("admin:welfare_hardshipfile_change", args=[alice.pk])),
+        client.get(reverse("admin:welfare_hardshipfile_history", args=[alice.pk])),
+    ]:
+        assert number.encode() not in response.content
+    assert number not in _xlsx_text(client.get(reverse("welfare:file_export")).content)
+    # Without the permission, asking for the revealed export is refused.
+    assert client.get(reverse("welfare:file_export"), {"reveal": "1"}).status_code == 403
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/desk/welfare/files/?page=abc",
+        "/desk/welfare/files/?page=-1&status=nonsense&category=%00",
+        "/desk/welfare/visits/?page=999999&occasion=x",
+        "/desk/welfare/report/?union=abc&start=notadate&end=2024-13-45",
+        "/desk/welfare/report/?union=999999",
+        "/desk/welfare/access-log/?page=x&action=zzz",
+        "/desk/visits/new/?file=abc",
+        "/desk/welfare/photos/999999/huge.jpg",
+    ],
+)
+def test_welfare_malformed_query_strings_are_not_500(client, superuser, path):
+    client.force_login(superuser)
+    assert client.get(path).status_code < 500
+
+
+# --- Admin history (django-simple-history): scoped like the change form -------------------------
+
+
+def test_history_revert_needs_the_change_permission(client, viewer_a, tree):
+    """The history form of simple-history saves on POST: a viewer must not revert a record."""
+    studio = _studio(tree.a1, "Studio of A", "studio-a")
+    first = studio.history.earliest()
+    studio.name = "Renamed since"
+    studio.save()
+    client.force_login(viewer_a)
+    url = reverse("admin:studios_studio_simple_history", args=[studio.pk, first.history_id])
+    assert client.get(url).status_code == 200  # viewing an old version is fine
+    client.post(url, {"name": "Studio of A", "slug": "studio-a", "union": tree.a1.pk, "kind": studio.kind})
+    studio.refresh_from_db()
+    assert studio.name == "Renamed since"
+
+
+def test_history_views_of_sibling_are_refused(client, officer_b, tree):
+    studio = _studio(tree.a1, "Studio of A", "studio-a")
+    record = studio.history.latest()
+    client.force_login(officer_b)
+    r = client.get(reverse("admin:studios_studio_history", args=[studio.pk]))
+    assert r.status_code in (302, 403, 404) and b"Studio of A" not in r.content
+    url = reverse("admin:studios_studio_simple_history", args=[studio.pk, record.history_id])
+    r = client.get(url)
+    assert r.status_code in (302, 403, 404) and b"Studio of A" not in r.content
+    r = client.post(url, {"name": "Hijacked", "slug": "studio-a", "union": tree.bg.pk, "kind": studio.kind})
+    assert r.status_code in (302, 403, 404)
+    studio.refresh_from_db()
+    assert studio.name == "Studio of A" and studio.union_id == tree.a1.pk
+
+
+def test_history_page_of_a_model_without_simple_history_is_not_500(client, officer_a, officer_b, tree):
+    """Station has no HistoricalRecords: its admin "History" link showed a 500 to everyone."""
+    station = _station(tree.a, "Station of A", is_public=False, status=Station.Status.PLANNED)
+    client.force_login(officer_a)
+    assert client.get(reverse("admin:stations_station_history", args=[station.pk])).status_code == 200
+    client.force_login(officer_b)
+    r = client.get(reverse("admin:stations_station_history", args=[station.pk]))
+    assert r.status_code in (302, 403, 404) and b"Station of A" not in r.content
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/admin/stations/station/abc/history/",
+        "/admin/stations/station/1/history/abc/",
+        "/admin/stations/station/abc/history/1/",
+        "/admin/welfare/hardshipfile/abc/history/",
+        "/admin/welfare/hardshipfile/abc/history/xyz/",
+        "/admin/studios/studio/abc/history/",
+    ],
+)
+def test_admin_history_views_with_malformed_ids_are_not_500(client, superuser, tree, path):
+    client.force_login(superuser)
+    assert client.get(path).status_code in (302, 404)
+
+
+# --- Stations -----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def stations_ab(tree):
+    from stations.amenities import ensure_amenities
+
+    ensure_amenities()
+    return _station(tree.a, "Alpha Station"), _station(tree.b, "Beta Station", is_public=False)
+
+
+def test_station_admin_refuses_a_station_of_the_sibling_union(client, officer_a, stations_ab):
+    """Station foreign keys in the back office (raw id fields) take only stations the user may edit."""
+    from stations.models import Amenity
+
+    _alpha, beta = stations_ab
+    client.force_login(officer_a)
+    client.post(
+        reverse("admin:stations_award_add"),
+        {"station": beta.pk, "level": "district", "year": 2024, "title": "Planted award"},
+    )
+    client.post(
+        reverse("admin:stations_amenitydelivery_add"),
+        {"station": beta.pk, "amenity": Amenity.objects.first().pk, "quantity": 3, "delivered_on": "2024-01-01"},
+    )
+    client.post(
+        reverse("admin:stations_inspection_add"),
+        {
+            "station": beta.pk,
+            "inspected_on": "2024-01-01",
+            "inspector_name": "x",
+            "items-TOTAL_FORMS": 0,
+            "items-INITIAL_FORMS": 0,
+        },
+    )
+    client.post(
+        reverse("admin:stations_exchangevisit_add"),
+        {"host": beta.pk, "guest": stations_ab[0].pk, "visited_on": "2024-01-01", "participants": 3},
+    )
+    assert not Award.objects.filter(station=beta).exists()
+    assert not AmenityDelivery.objects.filter(station=beta).exists()
+    assert not Inspection.objects.filter(station=beta).exists()
+    assert not beta.hosted_visits.exists()
+
+
+def test_station_admin_still_takes_own_station(client, officer_a, stations_ab):
+    alpha, beta = stations_ab
+    client.force_login(officer_a)
+    response = client.post(
+        reverse("admin:stations_award_add"),
+        {"station": alpha.pk, "level": "district", "year": 2024, "title": "Own award"},
+    )
+    assert response.status_code == 302
+    assert Award.objects.filter(station=alpha, title="Own award").exists()
+    # An exchange visit may have a guest from another union; the host must be one's own.
+    response = client.post(
+        reverse("admin:stations_exchangevisit_add"),
+        {"host": alpha.pk, "guest": beta.pk, "visited_on": "2024-01-01", "participants": 3, "summary": ""},
+    )
+    assert response.status_code == 302
+    assert alpha.hosted_visits.filter(guest=beta).exists()
+
+
+def test_station_desk_and_admin_do_not_show_the_sibling(client, officer_a, stations_ab):
+    alpha, beta = stations_ab
+    fb = Feedback.objects.create(station=beta, rating=1, message="Beta secret complaint")
+    client.force_login(officer_a)
+    assert b"Beta Station" not in client.get(reverse("stations:desk_list")).content
+    assert b"Beta secret" not in client.get(reverse("stations:inbox") + "?status=all").content
+    r = client.post(reverse("stations:feedback_answer", args=[fb.pk]), {"answer": "hijack", "close": "on"})
+    assert r.status_code == 404
+    fb.refresh_from_db()
+    assert fb.status != Feedback.Status.CLOSED and "hijack" not in (fb.answer or "")
+    assert client.get(reverse("stations:detail", args=[beta.pk])).status_code == 404
+    assert b"Beta Station" not in client.get(reverse("admin:stations_station_changelist")).content
+    r = client.get(reverse("admin:stations_station_change", args=[beta.pk]))
+    assert r.status_code in (302, 403, 404) and b"Beta Station" not in r.content
+    export = client.post(reverse("admin:stations_station_export"), {"format": "0", "resource": "0"})
+    assert b"Beta Station" not in export.content
+
+
+# --- Studios ------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def studios_ab(tree):
+    return _studio(tree.a1, "Alpha Studio", "alpha"), _studio(tree.bg, "Beta Studio", "beta")
+
+
+def test_studio_desk_of_sibling_is_404(client, officer_a, studios_ab):
+    _alpha, beta = studios_ab
+    client.force_login(officer_a)
+    for name in ("desk_detail", "desk_export", "desk_targets", "desk_achievement_add", "desk_member_add"):
+        assert client.get(reverse(f"studios:{name}", args=[beta.pk])).status_code == 404, name
+    r = client.post(reverse("studios:desk_member_add", args=[beta.pk]), {"name": "Mole", "role": "member"})
+    assert r.status_code == 404
+    assert not beta.members.filter(name="Mole").exists()
+    assert b"Beta Studio" not in client.get(reverse("studios:desk_list")).content
+
+
+def test_studio_target_assessment_with_a_malformed_id_is_not_500(client, superuser, studios_ab):
+    alpha, _beta = studios_ab
+    YearTarget.objects.create(studio=alpha, year=2024, target="t", target_count=1)
+    client.force_login(superuser)
+    url = reverse("studios:desk_targets", args=[alpha.pk])
+    assert client.post(url, {"action": "met", "target": "abc"}).status_code == 404
+    assert client.post(url, {"action": "met", "target": ""}).status_code == 404
+
+
+def test_studio_target_of_another_studio_cannot_be_assessed(client, officer_a, studios_ab, tree):
+    alpha, beta = studios_ab
+    target_b = YearTarget.objects.create(studio=beta, year=2024, target="t", target_count=1)
+    client.force_login(officer_a)
+    r = client.post(reverse("studios:desk_targets", args=[alpha.pk]), {"action": "met", "target": target_b.pk})
+    assert r.status_code == 404
+    target_b.refresh_from_db()
+    assert target_b.assessment == YearTarget._meta.get_field("assessment").default
+
+
+# --- Contests -----------------------------------------------------------------------------------
+
+
+def test_contest_desk_of_sibling_is_404(client, officer_b, tree):
+    contest = _contest(tree.a, "c-a")
+    entry = contest.entries.get()
+    client.force_login(officer_b)
+    assert client.get(reverse("contests:desk_contest", args=[contest.slug])).status_code == 404
+    assert client.get(reverse("contests:desk_export", args=[contest.slug])).status_code == 404
+    r = client.post(reverse("contests:desk_screen", args=[contest.slug, entry.pk]), {"decision": "accept"})
+    assert r.status_code == 404
+    assert client.post(reverse("contests:desk_compute", args=[contest.slug])).status_code == 404
+    assert client.post(reverse("contests:desk_publish", args=[contest.slug]), {"publish": "1"}).status_code == 404
+    entry.refresh_from_db()
+    assert entry.status == Entry.Status.SUBMITTED
+    # A submitted (not yet accepted) entry is not public.
+    assert client.get(reverse("contests:entry", args=[contest.slug, entry.pk])).status_code == 404
+    assert b"Secret entry" not in client.get(reverse("admin:contests_entry_changelist")).content
+
+
+def test_contest_vote_with_malformed_entry_is_not_500(client, tree):
+    contest = _contest(tree.a, "c-v")
+    client.force_login(make_user("voter"))
+    r = client.post(reverse("contests:vote", args=[contest.slug]), {"entry": "abc"})
+    assert r.status_code == 302
+
+
+def test_assistance_amount_is_scoped_money(client, welfare_a, files):
+    """Sanity: welfare_a's own POSTs still work after the fixes (no over-tightening)."""
+    alice, _bruno = files
+    client.force_login(welfare_a)
+    r = client.post(
+        reverse("welfare:file_assistance", args=[alice.pk]),
+        {"kind": alice.assistance.model.Kind.values[0], "amount": "100.00", "date": "2024-01-01"},
+    )
+    assert r.status_code == 302
+    assert alice.assistance.get().amount == Decimal("100.00")
