@@ -147,7 +147,17 @@ class HardshipFileAdmin(WelfareAdminMixin, ScopedAdmin):
         """A full ID number is looked up through its keyed hash; anything else by name or phone."""
         term = identity.normalise(search_term)
         if len(term) == 18:
-            return queryset.filter(id_number_hash=identity.lookup_hash(term)), False
+            found = queryset.filter(id_number_hash=identity.lookup_hash(term))
+            # A look-up by a full ID number is a look at personal data: logged as on the desk.
+            for union_id in found.order_by().values_list("union_id", flat=True).distinct()[:10]:
+                services.access_log_write(
+                    user=request.user,
+                    union=union_id,
+                    action=AccessLog.Action.SEARCH,
+                    what=_("Search by a full ID number in the back office"),
+                    request=request,
+                )
+            return found, False
         if search_term:
             return queryset.search(search_term), False
         return queryset, False

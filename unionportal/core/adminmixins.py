@@ -7,11 +7,33 @@ and the admin alike.
 
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
+from django.contrib.admin.widgets import ForeignKeyRawIdWidget
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from simple_history.admin import SimpleHistoryAdmin
 
 from .scoping import holds_any, union_scope
+
+
+class ScopedRawIdWidget(ForeignKeyRawIdWidget):
+    """A raw id box whose label (the object's name beside the box) comes from the scoped choices.
+
+    Django's widget looks the label up in the model's whole table: a typed or posted id of
+    another union's record would show that record's name on the page.
+    """
+
+    def __init__(self, rel, admin_site, queryset, **kwargs):
+        super().__init__(rel, admin_site, **kwargs)
+        self.queryset = queryset
+
+    def label_and_url_for_value(self, value):
+        key = self.rel.get_related_field().name
+        try:
+            if not self.queryset.filter(**{key: value}).exists():
+                return "", ""
+        except (ValueError, TypeError, ValidationError):
+            return "", ""
+        return super().label_and_url_for_value(value)
 
 
 class ScopedAdminMixin:
@@ -53,6 +75,10 @@ class ScopedAdminMixin:
             manager = db_field.related_model._default_manager
             if hasattr(manager, "editable_by"):
                 kwargs["queryset"] = manager.editable_by(request.user)
+        if "queryset" in kwargs and "widget" not in kwargs and db_field.name in self.raw_id_fields:
+            kwargs["widget"] = ScopedRawIdWidget(
+                db_field.remote_field, self.admin_site, kwargs["queryset"], using=kwargs.get("using")
+            )
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
