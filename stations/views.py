@@ -346,16 +346,16 @@ def _stats_data() -> dict:
         .values("month")
         .annotate(visits=Count("pk"), visitors=Count("client", distinct=True))
     )
+    # Stations are named only when public: a planned or hidden station's name is not a public figure.
+    named = CheckIn.objects.filter(at__gte=since, station__in=Station.objects.public())
     top = list(
-        CheckIn.objects.filter(at__gte=since)
-        .order_by()
+        named.order_by()
         .values("station_id", "station__name")
         .annotate(visits=Count("pk"), visitors=Count("client", distinct=True))
         .order_by("-visits", "station_id")[:20]
     )
     by_station_month = list(
-        CheckIn.objects.filter(at__gte=since)
-        .annotate(month=TruncMonth("at"))
+        named.annotate(month=TruncMonth("at"))
         .order_by()
         .values("station__name", "month")
         .annotate(visits=Count("pk"), visitors=Count("client", distinct=True))

@@ -307,6 +307,8 @@ def test_history_page_of_a_model_without_simple_history_is_not_500(client, offic
         "/admin/welfare/hardshipfile/abc/history/",
         "/admin/welfare/hardshipfile/abc/history/xyz/",
         "/admin/studios/studio/abc/history/",
+        "/admin/core/union/abc/history/",
+        "/admin/core/union/1/history/abc/",
     ],
 )
 def test_admin_history_views_with_malformed_ids_are_not_500(client, superuser, tree, path):
@@ -533,3 +535,18 @@ def test_admin_search_by_full_id_is_logged_and_scoped(client, welfare_a, files):
     assert not AccessLog.objects.filter(union=bruno.union).exists()
     client.get(url, {"q": "Alice"})
     assert AccessLog.objects.filter(action=AccessLog.Action.SEARCH).count() == 1
+
+
+def test_public_station_stats_do_not_name_a_non_public_station(client, tree):
+    """The public stats page and its export name stations by visits: only public ones may be named."""
+    from stations.models import CheckIn
+
+    hidden = _station(tree.b, "Hidden Beta Station", is_public=False, status=Station.Status.PLANNED)
+    shown = _station(tree.a, "Shown Alpha Station")
+    for n in range(3):
+        CheckIn.objects.create(station=hidden, at=timezone.now(), client=f"h{n}")
+    CheckIn.objects.create(station=shown, at=timezone.now(), client="s")
+    page = client.get(reverse("stations:stats"))
+    assert b"Shown Alpha Station" in page.content
+    assert b"Hidden Beta Station" not in page.content
+    assert "Hidden Beta Station" not in _xlsx_text(client.get(reverse("stations:stats_export")).content)

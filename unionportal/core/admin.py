@@ -6,7 +6,7 @@ from treebeard.admin import TreeAdmin
 from treebeard.forms import movenodeform_factory
 
 from . import services
-from .adminmixins import ScopedAdmin, ScopedTabularInline
+from .adminmixins import SafeHistoryMixin, ScopedAdmin, ScopedTabularInline
 from .models import Activity, ActivityPhoto, Role, Union
 from .resources import ActivityResource
 from .scoping import holds_any, union_scope
@@ -17,7 +17,7 @@ admin.site.index_title = _("Daily work")
 
 
 @admin.register(Union)
-class UnionAdmin(TreeAdmin, SimpleHistoryAdmin):
+class UnionAdmin(TreeAdmin, SafeHistoryMixin, SimpleHistoryAdmin):
     """Officers see their subtree and keep its contacts; only superusers reshape the tree."""
 
     form = movenodeform_factory(Union)

@@ -98,8 +98,8 @@ class ScopedInlineMixin:
         return self.has_add_permission(request, obj)
 
 
-class ScopedAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
-    """The default base for domain ModelAdmins: scoped, with history."""
+class SafeHistoryMixin:
+    """Before SimpleHistoryAdmin: its history pages 404 on a malformed id instead of a 500."""
 
     def _has_simple_history(self) -> bool:
         return hasattr(self.model._meta, "simple_history_manager_attribute")
@@ -124,6 +124,10 @@ class ScopedAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
         if not self._has_simple_history() or not self._is_pk(object_id) or not str(version_id).isdigit():
             raise Http404
         return super().history_form_view(request, object_id, version_id, extra_context)
+
+
+class ScopedAdmin(ScopedAdminMixin, SafeHistoryMixin, SimpleHistoryAdmin):
+    """The default base for domain ModelAdmins: scoped, with history."""
 
 
 class ScopedTabularInline(ScopedInlineMixin, admin.TabularInline):
