@@ -54,7 +54,7 @@ class Amenity(models.Model):
 class StationQuerySet(ScopedQuerySet):
     def public(self) -> "StationQuerySet":
         """What the public finder shows: stations open to outdoor workers, not closed or planned."""
-        return self.filter(is_public=True, status__in=[Station.Status.OPEN, Station.Status.SUSPENDED])
+        return self.filter(is_public=True, status__in=Station.PUBLIC_STATUSES)
 
     def warm(self) -> "StationQuerySet":
         return self.filter(kind__in=Station.WARM_KINDS)
@@ -141,6 +141,8 @@ class Station(TimeStampedModel):
         CLOSED = "closed", pgettext_lazy("station status", "Closed")
 
     WARM_KINDS = (Kind.WARM, Kind.OUTDOOR)
+    # What the public finder and station pages show (with is_public).
+    PUBLIC_STATUSES = (Status.OPEN.value, Status.SUSPENDED.value)
     HOME_KINDS = (Kind.MODEL_HOME, Kind.WORKER_HOME)
 
     union = models.ForeignKey(Union, models.PROTECT, related_name="stations", verbose_name=_("owning union"))

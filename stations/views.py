@@ -1,4 +1,5 @@
 import datetime as dt
+import functools
 import time
 
 import tablib
@@ -6,8 +7,9 @@ from django.contrib import messages
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import CharField, Count, Max, OuterRef, Subquery, Value
-from django.db.models.functions import Concat, TruncMonth
+from django.db import connection
+from django.db.models import Count
+from django.db.models.functions import TruncMonth
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -217,7 +219,7 @@ def nearby(request: HttpRequest) -> JsonResponse:
 def _station_for(request: HttpRequest, pk: int, qs=None) -> Station:
     """Public stations for everyone; others for the owning union's subtree only (else 404)."""
     station = get_object_or_404((qs if qs is not None else Station.objects).select_related("union"), pk=pk)
-    public = station.is_public and station.status in (Station.Status.OPEN, Station.Status.SUSPENDED)
+    public = station.is_public and station.status in Station.PUBLIC_STATUSES
     if not public and not Station.objects.visible_to(request.user).filter(pk=pk).exists():
         raise Http404
     return station
@@ -246,18 +248,30 @@ _PAGE_PARTS = {
 
 
 def _page_stamp(pk: int):
-    """The freshness stamp of a public station's page, or None when the page is not public (one query)."""
-    parts = {
-        f"stamp_{name}": Subquery(
-            model.objects.filter(station=OuterRef("pk"))
-            .order_by()
-            .values("station")
-            .annotate(s=Concat(Count("pk"), Value(":"), Max("pk"), output_field=CharField()))
-            .values("s")
-        )
-        for name, model in _PAGE_PARTS.items()
-    }
-    return Station.objects.public().filter(pk=pk).annotate(**parts).values_list("updated_at", *parts).first()
+    """The freshness stamp of a public station's page, or None when the page is not public.
+
+    One query in plain SQL, built once: composing the same query through the ORM costs more
+    (about 5 ms of Python) than running it, and it runs on every anonymous page view. Rows are
+    summed, not MAX()ed: PostgreSQL answers MAX(id) by walking the primary key backwards.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(_page_stamp_sql(), [pk, *Station.PUBLIC_STATUSES])
+        return cursor.fetchone()
+
+
+@functools.cache
+def _page_stamp_sql() -> str:
+    parts = ", ".join(
+        f"(SELECT COUNT(*) FROM {m._meta.db_table} WHERE station_id = s.id), "  # noqa: S608
+        f"(SELECT SUM(id) FROM {m._meta.db_table} WHERE station_id = s.id)"
+        for m in _PAGE_PARTS.values()
+    )
+    marks = ", ".join(["%s"] * len(Station.PUBLIC_STATUSES))
+    # Table names come from the models; every value is a bound parameter.
+    return (
+        f"SELECT s.updated_at, {parts} FROM {Station._meta.db_table} s "  # noqa: S608
+        f"WHERE s.id = %s AND s.is_public AND s.status IN ({marks})"
+    )
 
 
 def _detail(request: HttpRequest, pk: int, form: FeedbackForm | None = None, status: int = 200) -> HttpResponse:

@@ -1,4 +1,5 @@
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -21,8 +22,16 @@ def healthz(request: HttpRequest) -> HttpResponse:
     return HttpResponse("ok", content_type="text/plain")
 
 
+FIGURES_CACHE_SECONDS = 60
+
+
 def home(request: HttpRequest) -> HttpResponse:
-    figures = [(f.key, f.label, f.value()) for f in registry.FIGURES]
+    # Computed from the records, but not on every view: counting a national table for each
+    # visitor would make the front page the slowest page of the portal.
+    values = cache.get_or_set(
+        "home:figures", lambda: {f.key: f.value() for f in registry.FIGURES}, FIGURES_CACHE_SECONDS
+    )
+    figures = [(f.key, f.label, values.get(f.key, f.value())) for f in registry.FIGURES]
     latest = Activity.objects.published().select_related("union")[:6]
     return render(request, "core/home.html", {"figures": figures, "latest": latest})
 
