@@ -249,6 +249,9 @@ def test_welfare_clear_id_never_in_pages_or_exports(client, welfare_a, files):
         "/desk/welfare/access-log/?page=x&action=zzz",
         "/desk/visits/new/?file=abc",
         "/desk/welfare/photos/999999/huge.jpg",
+        "/desk/welfare/files/99999999999999999999999/",
+        "/desk/welfare/visits/99999999999999999999999/",
+        "/desk/welfare/campaigns/99999999999999999999999/handout/99999999999999999999999/",
     ],
 )
 def test_welfare_malformed_query_strings_are_not_500(client, superuser, path):
@@ -550,3 +553,69 @@ def test_public_station_stats_do_not_name_a_non_public_station(client, tree):
     assert b"Shown Alpha Station" in page.content
     assert b"Hidden Beta Station" not in page.content
     assert "Hidden Beta Station" not in _xlsx_text(client.get(reverse("stations:stats_export")).content)
+
+
+# --- Malformed input on the other apps' pages: a 4xx or a page, never a 500 --------------------
+
+
+@pytest.fixture
+def fuzz_world(tree):
+    from stations.amenities import ensure_amenities
+
+    ensure_amenities()
+    station = _station(tree.a, "Fuzz Station")
+    studio = _studio(tree.a1, "Fuzz Studio", "fuzz")
+    contest = _contest(tree.a, "fuzz-c")
+    return station, studio, contest
+
+
+JUNK = "page=abc&status=%00&q=%27%22%3C&kind=x&amenity=zz&open_now=2&town=%FF&compliance=fail_zz"
+
+
+MALFORMED_URLS = [
+    "/stations/?" + JUNK,
+    "/stations/nearby?lat=abc&lng=1e999&limit=-1&amenity=x",
+    "/stations/nearby?lat=nan&lng=inf",
+    "/stations/desk/?" + JUNK,
+    "/stations/desk/feedback/?" + JUNK,
+    "/stations/desk/coverage/?distance=abc",
+    "/stations/desk/coverage/?distance=-5",
+    "/stations/99999999999999999999999/",
+    "/studios/desk/99999999999999999999999/",
+    "/studios/?" + JUNK + "&union=abc&field=zz&level=zz",
+    "/studios/desk/?" + JUNK,
+    "/contests/desk/?" + JUNK,
+    "/admin/stations/station/?" + JUNK + "&union__id__exact=abc",
+    "/admin/stations/station/abc/change/",
+    "/admin/studios/studio/?o=abc&p=x",
+    "/admin/welfare/hardshipfile/?status=zzz&q=%00",
+    "/admin/welfare/visit/?q=" + "9" * 18,
+]
+
+
+def test_malformed_query_strings_are_not_500(client, officer_a, superuser, fuzz_world):
+    for user in (officer_a, superuser):
+        client.force_login(user)
+        for url in MALFORMED_URLS:
+            assert client.get(url).status_code < 500, (user.username, url)
+
+
+def test_malformed_posts_are_not_500(client, officer_a, fuzz_world):
+    station, studio, contest = fuzz_world
+    fb = Feedback.objects.create(station=station, rating=3, message="m")
+    client.force_login(officer_a)
+    posts = [
+        (reverse("stations:feedback", args=[station.pk]), {"rating": "abc", "problem": "zz"}),
+        (reverse("stations:feedback_answer", args=[fb.pk]), {"answer": "x" * 100000, "close": "maybe"}),
+        (reverse("studios:desk_status", args=[studio.pk]), {"status": "zz"}),
+        (reverse("studios:desk_plaque", args=[studio.pk]), {"on": "never", "participants": "-x"}),
+        (reverse("studios:desk_targets", args=[studio.pk]), {"action": "target", "year": "abc"}),
+        (reverse("studios:desk_targets", args=[studio.pk]), {"action": "support", "union": "abc", "amount": "1e9999"}),
+        (reverse("studios:desk_targets", args=[studio.pk]), {"action": "zzz"}),
+        (reverse("studios:desk_achievement_add", args=[studio.pk]), {"members": ["abc"], "date": "x"}),
+        (reverse("contests:desk_screen", args=[contest.slug, contest.entries.get().pk]), {"decision": "zz"}),
+        (reverse("contests:desk_publish", args=[contest.slug]), {"publish": "zz"}),
+        (reverse("contests:vote", args=[contest.slug]), {"entry": "9" * 40}),
+    ]
+    for url, data in posts:
+        assert client.post(url, data).status_code < 500, url

@@ -193,6 +193,9 @@ def ballot_cast(*, contest: Contest, user: AbstractUser, entry_id: int, now: dt.
         entry_id = int(entry_id)
     except (TypeError, ValueError):
         raise VoteRejected(_("This entry is not in the public vote."), code="entry") from None
+    if not 0 < entry_id < 2**63:
+        # The id goes into raw SQL: beyond a 64-bit integer the driver fails (OverflowError, DataError).
+        raise VoteRejected(_("This entry is not in the public vote."), code="entry")
     if contest.votes_per_voter < 1:
         raise VoteRejected(_("You have used all your votes."), code="limit")
     period = contest.period_key(now)
