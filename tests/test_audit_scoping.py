@@ -619,3 +619,39 @@ def test_malformed_posts_are_not_500(client, officer_a, fuzz_world):
     ]
     for url, data in posts:
         assert client.post(url, data).status_code < 500, url
+
+
+# --- Forms that name a union: another union's id is refused ---------------------------------------
+
+
+def test_welfare_file_cannot_be_opened_in_or_moved_to_the_sibling(client, welfare_a, files, tree):
+    alice, _bruno = files
+    client.force_login(welfare_a)
+    form = {"name": "Moved", "gender": "f", "notice_days": 5, "rigid_expenses": 0, "accident_loss": 0}
+    form |= {"m-TOTAL_FORMS": 0, "m-INITIAL_FORMS": 0}
+    client.post(reverse("welfare:file_edit", args=[alice.pk]), form | {"union": tree.bg.pk})
+    alice.refresh_from_db()
+    assert alice.union_id == tree.a1g.pk and alice.name == "Alice Anfang"
+    client.post(reverse("welfare:file_create"), form | {"union": tree.b.pk, "id_number": _id_number(7)})
+    assert not HardshipFile.objects.filter(union__in=[tree.b, tree.bg], name="Moved").exists()
+    # The same form with one's own union goes through: the refusals above are the union's doing.
+    client.post(reverse("welfare:file_edit", args=[alice.pk]), form | {"union": tree.a1.pk})
+    alice.refresh_from_db()
+    assert alice.union_id == tree.a1.pk and alice.name == "Moved"
+
+
+def test_admin_union_choices_exclude_the_sibling(client, officer_a, tree):
+    client.force_login(officer_a)
+    r = client.post(
+        reverse("admin:studios_studio_add"),
+        {"name": "Planted", "slug": "planted", "kind": Studio.Kind.WORKER, "level": "", "union": tree.b.pk},
+    )
+    assert r.status_code == 200  # the form comes back with an error on the union
+    assert "union" in r.context["adminform"].form.errors
+    assert not Studio.objects.filter(slug="planted").exists()
+    r = client.post(
+        reverse("admin:stations_station_add"),
+        {"union": tree.b.pk, "name": "Planted station", "kind": Station.Kind.OUTDOOR, "lat": 39.7, "lng": 116.1},
+    )
+    assert "union" in r.context["adminform"].form.errors
+    assert not Station.objects.filter(name="Planted station").exists()
