@@ -31,7 +31,7 @@ def home(request: HttpRequest) -> HttpResponse:
     values = cache.get_or_set(
         "home:figures", lambda: {f.key: f.value() for f in registry.FIGURES}, FIGURES_CACHE_SECONDS
     )
-    figures = [(f.key, f.label, values.get(f.key, f.value())) for f in registry.FIGURES]
+    figures = [(f.key, f.label, values[f.key] if f.key in values else f.value()) for f in registry.FIGURES]
     latest = Activity.objects.published().select_related("union")[:6]
     return render(request, "core/home.html", {"figures": figures, "latest": latest})
 

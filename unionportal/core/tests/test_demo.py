@@ -38,3 +38,12 @@ def test_home_shows_every_registered_figure_computed(client):
         value = figure.value()
         assert f'data-figure="{figure.key}"' in page
         assert f">{value}<" in page
+
+
+@pytest.mark.django_db
+def test_home_figures_are_not_recounted_on_every_view(client, django_assert_max_num_queries):
+    call_command("seed_demo", stdout=io.StringIO())
+    client.get("/")
+    # 1 latest activities; the figures come from the cache for a minute
+    with django_assert_max_num_queries(1):
+        client.get("/")
