@@ -7,9 +7,8 @@ from unionportal.core.images import MultipleImageUploadField
 from unionportal.core.scoping import union_scope
 
 from . import identity
-from .models import Assistance, Cause, HardshipFile, Visit
+from .models import WELFARE, Assistance, Cause, HardshipFile, Visit
 
-WELFARE = ("welfare",)
 DATE = forms.DateInput(attrs={"type": "date"})
 
 

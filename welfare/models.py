@@ -16,13 +16,14 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
-from unionportal.core.models import TimeStampedModel, Union
+from unionportal.core.models import Role, TimeStampedModel, Union
 from unionportal.core.scoping import ScopedQuerySet
 
 from . import identity
 from .storage import get_private_storage
 
-WELFARE = ("welfare",)
+# Personal welfare data is for welfare staff only (the core's Role.WELFARE_ROLES).
+WELFARE = Role.WELFARE_ROLES
 
 
 class WelfareQuerySet(ScopedQuerySet):

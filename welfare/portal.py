@@ -6,13 +6,10 @@ No home-page figure: nothing of welfare is public.
 from django.utils.translation import gettext_lazy as _
 
 from unionportal.core import registry
-from unionportal.core.models import Role
 from unionportal.core.scoping import holds_any
 
 from . import demo
-from .models import AccessLog, HardshipFile
-
-WELFARE = ("welfare",)
+from .models import WELFARE, AccessLog, HardshipFile
 
 
 def _files(user):
@@ -32,8 +29,8 @@ def _log(user):
 registry.desk_card(_("Hardship files"), _files, url_name="welfare:file_list", order=40)
 registry.desk_card(_("Reviews overdue"), _overdue, url_name="welfare:review_list", order=41)
 registry.desk_card(_("Welfare access log"), _log, url_name="welfare:access_log", order=95)
-registry.nav(_("Log a visit"), "welfare:visit_create", desk=True, roles=Role.WELFARE_ROLES, order=40)
-registry.nav(_("Welfare report"), "welfare:report", desk=True, roles=Role.WELFARE_ROLES, order=41)
+registry.nav(_("Log a visit"), "welfare:visit_create", desk=True, roles=WELFARE, order=40)
+registry.nav(_("Welfare report"), "welfare:report", desk=True, roles=WELFARE, order=41)
 registry.demo("welfare", demo.seed, order=60)
 
 from . import bench, scale  # noqa: E402  (registers scale and bench hooks)

@@ -12,9 +12,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from unionportal.core.models import Union
+from unionportal.core.scoping import union_scope
 
 from . import identity
-from .models import Assistance, HandoutLine, HardshipFile, Visit
+from .models import WELFARE, Assistance, HandoutLine, HardshipFile, Visit
 from .xlsx import Bold, Workbook
 
 
@@ -325,6 +326,4 @@ def supplies_lines(user):
 
 
 def _scope(user):
-    from unionportal.core.scoping import union_scope
-
-    return union_scope(user, ("welfare",))
+    return union_scope(user, WELFARE)

@@ -26,6 +26,7 @@ from unionportal.core.scoping import has_role, union_scope
 from . import identity
 from .eligibility import Assessment, eligibility_assess
 from .models import (
+    WELFARE,
     AccessLog,
     Assistance,
     Campaign,
@@ -44,7 +45,6 @@ from .models import (
 )
 from .models import Handout as HandoutModel
 
-WELFARE = ("welfare",)
 REVIEW_EVERY = dt.timedelta(days=365)
 ACCIDENT_SHARE = Decimal("0.8")
 CENT = Decimal("0.01")

@@ -33,6 +33,7 @@ from .forms import (
     VisitForm,
 )
 from .models import (
+    WELFARE,
     AccessLog,
     Assistance,
     Campaign,
@@ -46,7 +47,6 @@ from .models import (
     YearlyCap,
 )
 
-WELFARE = ("welfare",)
 PAGE_SIZE = 25
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
