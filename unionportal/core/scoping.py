@@ -50,6 +50,7 @@ class ScopedQuerySet(models.QuerySet):
 
     scope_field = "union"
     view_roles: tuple[str, ...] | None = None  # None: any role
+    # Role.EDIT_ROLES, spelled out because the models import this module (a test keeps them equal).
     edit_roles: tuple[str, ...] = ("chair", "officer")
 
     def _within(self, user, roles) -> "ScopedQuerySet":

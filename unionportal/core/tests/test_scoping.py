@@ -134,3 +134,9 @@ def test_viewer_cannot_edit(client, tree, viewer_a):
     assert response.status_code == 403
     mine.refresh_from_db()
     assert mine.title == "Mine"
+
+
+def test_default_edit_roles_are_the_core_edit_roles():
+    from unionportal.core.scoping import ScopedQuerySet
+
+    assert ScopedQuerySet.edit_roles == tuple(Role.EDIT_ROLES)

@@ -120,3 +120,22 @@ def test_nul_characters_are_refused_with_400_not_a_server_error(client, officer_
     response = client.post(reverse("core:activity_create"), {"title": "a\x00b"})
     assert response.status_code == 400
     assert "not allowed" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_error_pages_speak_chinese(client, settings, tree):
+    settings.LANGUAGE_CODE = "zh-hans"
+    settings.DEBUG = False
+    assert "页面不存在" in client.get("/activities/999999/").content.decode()
+    from unionportal.core.testing import make_user
+
+    client.force_login(make_user("no_role"))
+    forbidden = client.get("/desk/")
+    assert forbidden.status_code == 403 and "无权访问" in forbidden.content.decode()
+
+
+def test_server_error_page_renders_without_a_request_context(rf):
+    from django.views.defaults import server_error
+
+    response = server_error(rf.get("/"))
+    assert response.status_code == 500 and b"Something went wrong" in response.content
