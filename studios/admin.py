@@ -10,28 +10,13 @@ from unionportal.core.models import Role
 from unionportal.core.scoping import holds_any, union_scope
 
 from . import services
-from .forms import AttachmentField
+from .forms import AttachmentField, MemberForm
 from .models import Achievement, FieldOfWork, Member, Review, Studio, StudioPhoto, SupportRecord, YearTarget
 from .resources import AchievementResource
 
 
-class MemberAdminForm(forms.ModelForm):
-    photo_upload = ImageUploadField(label=_("Photo"), required=False)
-
-    class Meta:
-        model = Member
-        fields = [
-            "name",
-            "role",
-            "title",
-            "education",
-            "political_status",
-            "is_model_worker",
-            "is_craftsman",
-            "honours",
-            "phone",
-            "order",
-        ]
+class MemberAdminForm(MemberForm):
+    """The desk's member form; in the admin the checked photo is set on save."""
 
     def save(self, commit=True):
         # The photo goes through the core image pipeline (re-encoded, EXIF dropped).
