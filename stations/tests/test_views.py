@@ -97,11 +97,11 @@ def test_station_page(client, town_stations):
 
 def test_station_page_shows_hours_and_closing_time(client, make_station):
     now = timezone.localtime()
-    start = (now - dt.timedelta(hours=1)).time().replace(second=0, microsecond=0)
+    # Opened an hour ago, but not before midnight: the range and the closure below are today's.
+    midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    start = max(now - dt.timedelta(hours=1), midnight).time().replace(second=0, microsecond=0)
     end = (now + dt.timedelta(minutes=90)).time().replace(second=0, microsecond=0)
-    # Within 1 h after midnight the range began yesterday evening: it belongs to yesterday.
-    day = now.weekday() if start < now.time() else (now - dt.timedelta(days=1)).weekday()
-    s = make_station(hours=[(day, start.isoformat(), end.isoformat())])
+    s = make_station(hours=[(now.weekday(), start.isoformat(), end.isoformat())])
     html = client.get(s.get_absolute_url()).content.decode()
     assert "Open now" in html and "Closes in" in html
     HoursException.objects.create(station=s, date=now.date(), closed=True, note="Holiday")
