@@ -228,6 +228,21 @@ class AwardAdmin(ScopedAdmin):
     list_select_related = ["station"]
     raw_id_fields = ["station"]
 
+    # Awards show on the station's public page: its cached copy must go stale.
+    def save_model(self, request, obj, form, change):
+        previous = Award.objects.filter(pk=obj.pk).values_list("station_id", flat=True).first()
+        super().save_model(request, obj, form, change)
+        services.station_touch(station_ids={obj.station_id, previous} - {None})
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        services.station_touch(station_ids=[obj.station_id])
+
+    def delete_queryset(self, request, queryset):
+        station_ids = set(queryset.values_list("station_id", flat=True))
+        super().delete_queryset(request, queryset)
+        services.station_touch(station_ids=station_ids)
+
 
 @admin.register(ExchangeVisit)
 class ExchangeVisitAdmin(ScopedAdmin):

@@ -199,6 +199,7 @@ def seed(stdout) -> None:
         new.append(s)
     Station.objects.bulk_create(new, batch_size=500)
     created = Station.objects.filter(name__in=[s.name for s in new], union__path__startswith=district.path)
+    services.station_index_text(stations=created, fresh=True)
     rng = random.Random(49)
     amenities = {a.code: a for a in Amenity.objects.all()}
     hours, sas, deliveries, exceptions = [], [], [], []

@@ -78,6 +78,28 @@ def open_state(station, now: dt.datetime | None = None, *, hours=None, exception
     return OpenState(False)
 
 
+def is_open(station, now: dt.datetime, *, hours, exceptions) -> bool:
+    """open_state(...).is_open for the given rows, reading only yesterday's and today's ranges
+    (an opening that holds `now` starts on one of them): the nearby API's many-station case."""
+    from .models import Station
+
+    if station.status != Station.Status.OPEN:
+        return False
+    now = timezone.localtime(now)
+    today = now.date()
+    weekly: dict[int, list] = {}
+    for h in hours:
+        weekly.setdefault(h.weekday, []).append(h)
+    by_date: dict[dt.date, list] = {}
+    for e in exceptions:
+        by_date.setdefault(e.date, []).append(e)
+    return any(
+        start <= now < end
+        for day in (today - DAY, today)
+        for start, end in _ranges_for_day(day, weekly, by_date, station.open_24h)
+    )
+
+
 def exceptions_window(now: dt.datetime | None = None) -> tuple[dt.date, dt.date]:
     """The dates whose exceptions open_state reads; prefetch only these."""
     today = timezone.localtime(now or timezone.now()).date()

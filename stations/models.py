@@ -5,7 +5,7 @@ import math
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
+from django.db import connection, models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -13,10 +13,14 @@ from django.utils.translation import pgettext_lazy
 from unionportal.core.models import TimeStampedModel, Union
 from unionportal.core.scoping import ScopedQuerySet
 
+from . import grams
+
 # The nearby pre-filter: stations sit in cells of CELL_DEG x CELL_DEG degrees (about 1.1 km
 # north-south), numbered row * CELL_ROW + column so that one row of cells is one index range.
 CELL_DEG = 0.01
 CELL_ROW = 100_000
+# A character pair held by at least this many stations is common: its postings are not read.
+GRAM_CAP = 2500
 
 
 def cell_xy(lat: float, lng: float) -> tuple[int, int]:
@@ -73,14 +77,22 @@ class StationQuerySet(ScopedQuerySet):
     def search(self, term: str) -> "StationQuerySet":
         """Name, town or address (any 1+ characters), or pinyin initials for Latin terms (lxz: 良乡镇).
 
-        One substring test over one short column, read from a covering index: Latin/digit terms
-        look in the initials (which keep Latin and digit runs whole), others in the text."""
+        Latin/digit terms look in the initials (which keep Latin and digit runs whole), others
+        in the text. The n-gram index (grams.py) narrows the rows to those holding the term's
+        rarer character pairs before the substring test; building the search reads them (one
+        small query)."""
         term = (term or "").strip().lower()
         if not term:
             return self
-        if term.isascii():
-            return self.filter(initials__contains=term)
-        return self.filter(search_text__contains=term)
+        qs = self.filter(initials__contains=term) if term.isascii() else self.filter(search_text__contains=term)
+        candidates = StationGram.candidates(grams.term_ranges(term), cap=GRAM_CAP)
+        if candidates is None:
+            # No pair is rare (or the term has none): matches are common too, and the
+            # substring scan finds its first page early.
+            return qs
+        # Passed as values: given a subquery, planners guess the substring test rare and scan
+        # the stations instead of reading the few candidates by key.
+        return qs.filter(pk__in=candidates) if candidates else qs.none()
 
     def open_at(self, now) -> "StationQuerySet":
         """Stations open at `now`, in SQL; the same rules as hours.open_state (tested against it)."""
@@ -207,6 +219,41 @@ class Station(TimeStampedModel):
     @property
     def is_warm(self) -> bool:
         return self.kind in self.WARM_KINDS
+
+
+class StationGram(models.Model):
+    """One character pair (or word end) of a station's search text or initials: the n-gram
+    index of the finder's search (grams.py). Kept by services.station_index_text."""
+
+    pk = models.CompositePrimaryKey("code", "station")
+    code = models.BigIntegerField()
+    station = models.ForeignKey(Station, models.CASCADE, related_name="+")
+
+    class Meta:
+        verbose_name = _("search n-gram")
+
+    def __str__(self) -> str:
+        return f"{self.station_id}:{self.code}"
+
+    @classmethod
+    def candidates(cls, ranges: list[tuple[int, int]], *, cap: int) -> set[int] | None:
+        """The stations holding every rare range (fewer than `cap` postings) of `ranges`, in one
+        query that reads at most `cap` postings per range; None when no range is rare."""
+        if not ranges:
+            return None
+        table = connection.ops.quote_name(cls._meta.db_table)
+        one = f"SELECT %s, station_id FROM (SELECT station_id FROM {table} WHERE code BETWEEN %s AND %s LIMIT %s) t"  # noqa: S608
+        params = [v for i, (lo, hi) in enumerate(ranges) for v in (i, lo, hi, cap)]
+        postings: list[set[int]] = [set() for _ in ranges]
+        counts = [0] * len(ranges)
+        with connection.cursor() as cursor:
+            # Table name from the model; every value is a bound parameter.
+            cursor.execute(" UNION ALL ".join([one] * len(ranges)), params)
+            for i, station_id in cursor.fetchall():
+                postings[i].add(station_id)
+                counts[i] += 1
+        rare = [p for p, n in zip(postings, counts, strict=True) if n < cap]
+        return set.intersection(*rare) if rare else None
 
 
 class StationPhoto(models.Model):

@@ -14,7 +14,7 @@ from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from .geo import haversine_m
-from .hours import exceptions_window, open_state
+from .hours import exceptions_window, is_open
 from .models import CELL_DEG, CELL_ROW, HoursException, OpeningHours, Station, StationAmenity, cell_xy
 
 M_PER_DEG_LAT = 111_194.9
@@ -101,17 +101,25 @@ def nearby(
             kth = rows[limit - 1][0] if len(rows) >= limit else math.inf
             if world or kth <= _reach_m(lat, lng, r):
                 break
-            r = max(r * 2, _radius_for(lat, kth))
-            if r >= WORLD_R:
-                r = WORLD_R
+            r = min(WORLD_R, max(r * 2, _radius_for(lat, kth)))
             continue
-        r *= 2
+        r = min(WORLD_R, _wider(r, len(rows), limit))
     return _hits(rows[:limit], now)
 
 
+def _wider(r: int, found: int, limit: int) -> int:
+    """The next radius when the square of radius r held `found` < `limit` stations: wide enough,
+    at the density just seen, to hold the `limit` nearest with some room, so that the country
+    between towns takes two or three reads rather than a doubling at a time."""
+    if not found:
+        return r * 4
+    per_cell = found / (2 * r + 1) ** 2
+    return max(r * 2, math.ceil(1.25 * math.sqrt(limit / (math.pi * per_cell))) + 1)
+
+
 def _hits(best: list[tuple[float, int]], now) -> list[Hit]:
-    # Plain grouped reads rather than prefetch_related: at 20-100 rows Django's per-instance
-    # prefetch bookkeeping costs more than the queries themselves.
+    # Plain grouped reads of plain rows rather than prefetch_related and model instances: at
+    # 20-100 rows Django's per-instance bookkeeping costs more than the queries themselves.
     ids = [pk for _d, pk in best]
     stations = {
         s.pk: s
@@ -120,11 +128,15 @@ def _hits(best: list[tuple[float, int]], now) -> list[Hit]:
         .only("pk", "name", "kind", "lat", "lng", "status", "open_24h")
     }
     hours: dict[int, list] = {}
-    for h in OpeningHours.objects.filter(station_id__in=ids).order_by():
+    for h in OpeningHours.objects.filter(station_id__in=ids).order_by().values_list(*_HOURS, named=True):
         hours.setdefault(h.station_id, []).append(h)
     first, last = exceptions_window(now)
     exceptions: dict[int, list] = {}
-    for e in HoursException.objects.filter(station_id__in=ids, date__gte=first, date__lte=last).order_by():
+    for e in (
+        HoursException.objects.filter(station_id__in=ids, date__gte=first, date__lte=last)
+        .order_by()
+        .values_list(*_EXCEPTIONS, named=True)
+    ):
         exceptions.setdefault(e.station_id, []).append(e)
     codes: dict[int, list] = {}
     for sid, code in (
@@ -137,11 +149,15 @@ def _hits(best: list[tuple[float, int]], now) -> list[Hit]:
         Hit(
             stations[pk],
             d,
-            open_state(stations[pk], now, hours=hours.get(pk, []), exceptions=exceptions.get(pk, [])).is_open,
+            is_open(stations[pk], now, hours=hours.get(pk, []), exceptions=exceptions.get(pk, [])),
             codes.get(pk, []),
         )
         for d, pk in best
     ]
+
+
+_HOURS = ("station_id", "weekday", "opens", "closes")
+_EXCEPTIONS = ("station_id", "date", "closed", "opens", "closes")
 
 
 def full_scan(base, *, lat: float, lng: float, limit: int) -> list[tuple[float, int]]:

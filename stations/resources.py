@@ -134,6 +134,7 @@ class StationResource(resources.ModelResource):
         services.station_fill_derived(station=instance)
 
     def after_save_instance(self, instance, row, **kwargs):
+        services.station_index_text(stations=[instance])
         codes = getattr(instance, "_amenity_codes", None)
         if codes is None:
             return

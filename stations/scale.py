@@ -7,10 +7,10 @@ from django.utils import timezone
 
 from unionportal.core.models import Union
 from unionportal.core.progress import Progress
-from unionportal.core.text import pinyin_initials
 
 from .amenities import ensure_amenities
-from .models import Amenity, OpeningHours, Station, StationAmenity, cell_of
+from .models import Amenity, OpeningHours, Station, StationAmenity
+from .services import station_fill_derived, station_index_text
 
 BATCH = 5000
 # Population centres (lat, lng, weight): stations cluster around cities, like real ones.
@@ -94,17 +94,14 @@ def run(options: dict, stdout) -> None:
                     is_public=True,
                     open_24h=rng.random() < 0.2,
                     public_since=now,
-                    cell=cell_of(lat, lng),
-                    initials="",
-                    search_text="",
                 )
             )
         for s in rows:
-            s.initials = pinyin_initials(s.name, s.town, s.address)[:400]
-            s.search_text = " | ".join([s.name, s.town, s.address]).lower()
+            station_fill_derived(station=s)
         created = Station.objects.bulk_create(rows, batch_size=1000)
         if created and created[0].pk is None:  # backends that do not return ids
             created = list(Station.objects.order_by("-pk")[:size])
+        station_index_text(stations=created, fresh=True)
         hours, sas = [], []
         for s in created:
             if not s.open_24h:

@@ -16,6 +16,7 @@ from unionportal.core.models import Activity, Role
 from unionportal.core.scoping import has_role
 from unionportal.core.text import pinyin_initials
 
+from . import grams
 from .models import (
     Amenity,
     AmenityDelivery,
@@ -28,6 +29,7 @@ from .models import (
     PublicAccessChange,
     Station,
     StationAmenity,
+    StationGram,
     StationPhoto,
     cell_of,
 )
@@ -39,6 +41,21 @@ def station_fill_derived(*, station: Station) -> Station:
     station.initials = pinyin_initials(station.name, station.town, station.address)[:400]
     station.search_text = " | ".join([station.name, station.town, station.address]).lower()[:800]
     return station
+
+
+def station_index_text(*, stations: Iterable[Station], fresh: bool = False) -> int:
+    """Write the search n-grams (grams.py) of saved stations whose derived columns are filled;
+    `fresh` skips removing old ones (stations just created). Returns the rows written."""
+    stations = list(stations)
+    if not fresh:
+        StationGram.objects.filter(station__in=[s.pk for s in stations]).delete()
+    rows = [
+        StationGram(station_id=s.pk, code=code)
+        for s in stations
+        for code in grams.text_codes(s.search_text, s.initials)
+    ]
+    StationGram.objects.bulk_create(rows, batch_size=5000)
+    return len(rows)
 
 
 @transaction.atomic
@@ -54,6 +71,7 @@ def station_save(*, station: Station, by: AbstractUser | None = None) -> Station
     if changed or (previous is None and station.public_since is None):
         station.public_since = now
     station.save()
+    station_index_text(stations=[station])
     if changed:
         PublicAccessChange.objects.create(station=station, is_public=station.is_public, changed_at=now, changed_by=by)
     return station
@@ -72,9 +90,19 @@ def station_set_public(*, station: Station, is_public: bool, by: AbstractUser | 
     return station
 
 
+def station_touch(*, station_ids: Iterable[int]) -> None:
+    """Move the stations' updated_at: the freshness stamp of their cached public pages. Every
+    write to what a station page shows (hours, exceptions, amenities, photos, awards) that does
+    not save the station itself calls this."""
+    Station.objects.filter(pk__in=list(station_ids)).update(updated_at=timezone.now())
+
+
 def station_add_photos(*, station: Station, photos: Iterable[CleanImage]) -> None:
+    photos = list(photos)
     for photo in photos:
         StationPhoto.objects.create(station=station, image=photo.image, thumbnail=photo.thumbnail)
+    if photos:
+        station_touch(station_ids=[station.pk])
 
 
 @transaction.atomic
@@ -94,6 +122,7 @@ def amenity_delivery_record(
         sa.quantity += quantity
         sa.since = min(sa.since or delivered_on, delivered_on)
         sa.save(update_fields=["quantity", "since"])
+    station_touch(station_ids=[station.pk])
     return delivery
 
 

@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from stations.hours import open_state
+from stations.hours import is_open, open_state
 from stations.models import HoursException, OpeningHours, Station
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -21,11 +21,12 @@ def fresh(station):
 
 
 def both(station, now):
-    """open_state in Python and open_at in SQL must agree."""
+    """open_state in Python, its short form is_open (the nearby API) and open_at in SQL agree."""
     s = fresh(station)
     py = open_state(s, now).is_open
     sql = Station.objects.open_at(now).filter(pk=s.pk).exists()
-    assert py == sql, f"python={py} sql={sql} at {now}"
+    short = is_open(s, now, hours=s.hours.all(), exceptions=s.exceptions.all())
+    assert py == sql == short, f"python={py} sql={sql} is_open={short} at {now}"
     return open_state(s, now)
 
 

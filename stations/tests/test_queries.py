@@ -7,12 +7,13 @@ import random
 import pytest
 from django.core.cache import cache
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from stations import services
-from stations.models import Amenity, CheckIn, OpeningHours, Station, StationAmenity
+from stations.models import Amenity, Award, CheckIn, OpeningHours, Station, StationAmenity
 
 
 def grow(union, n: int) -> None:
@@ -34,6 +35,7 @@ def grow(union, n: int) -> None:
     ]
     Station.objects.bulk_create(rows, batch_size=1000)
     created = list(Station.objects.filter(name__startswith="Bulk ").order_by("-pk")[:n])
+    services.station_index_text(stations=created, fresh=True)
     OpeningHours.objects.bulk_create(
         [OpeningHours(station=s, weekday=d, opens=dt.time(8), closes=dt.time(20)) for s in created for d in (0, 3)],
         batch_size=2000,
@@ -65,9 +67,10 @@ def few_then_many(tree, amenities):
 def test_public_pages_flat(client, tree, few_then_many):
     station = Station.objects.order_by("pk").first()
     urls = {
-        # 1 ids of the matches (capped), 2 their rows (also the map markers), 3 page of stations,
-        # 4 their amenities, 5 hours, 6 exceptions, 7 towns
-        "/stations/?amenity=water&open_now=1&q=bulk": 7,
+        # 1 the stations holding the term's character pairs (the n-gram index), 2 ids of the
+        # matches (capped), 3 their rows (also the map markers), 4 page of stations, 5 their
+        # amenities, 6 hours, 7 exceptions, 8 towns
+        "/stations/?amenity=water&open_now=1&q=bulk": 8,
         # 1 count (capped), 2 page of stations, 3 their amenities, 4 hours, 5 exceptions, 6 map markers, 7 towns
         "/stations/": 7,
         # 1 freshness stamp of the page cache, 2 station with union, 3 amenities, 4 hours,
@@ -112,3 +115,34 @@ def test_station_page_cached_for_anonymous_visitors(client, tree, few_then_many)
     # A change to the station shows on the very next request.
     Station.objects.filter(pk=station.pk).update(name="Renamed station", updated_at=timezone.now())
     assert "Renamed station" in client.get(url).content.decode()
+
+
+def test_every_change_to_what_a_station_page_shows_reaches_its_cached_copy(client, tree, superuser, make_station):
+    """The cached page is keyed by the station's updated_at: writes of hours, amenities, photos and
+    awards move it (by saving the station or through services.station_touch)."""
+    station = make_station(name="Cached station")
+    url = f"/stations/{station.pk}/"
+    admin = Client()
+    admin.force_login(superuser)
+    cache.clear()
+
+    def page() -> str:
+        return client.get(url).content.decode()
+
+    assert "Best Station Ever" not in page()
+    r = admin.post(
+        reverse("admin:stations_award_add"),
+        {"station": station.pk, "level": Award.Level.DISTRICT, "year": 2026, "title": "Best Station Ever"},
+    )
+    assert r.status_code == 302
+    assert "Best Station Ever" in page()
+
+    award = Award.objects.get(station=station)
+    admin.post(reverse("admin:stations_award_delete", args=[award.pk]), {"post": "yes"})
+    assert "Best Station Ever" not in page()
+
+    assert "bi-wifi" not in page()
+    services.amenity_delivery_record(
+        station=station, amenity=Amenity.objects.get(code="wifi"), quantity=1, delivered_on=dt.date(2026, 1, 5)
+    )
+    assert "bi-wifi" in page()

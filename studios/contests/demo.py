@@ -65,8 +65,10 @@ def _user(username: str, display: str, *, password: bool = True):
 
 
 def _child(parent: Union, name: str) -> Union:
-    existing = parent.get_children().filter(name=name).first()
-    return existing or parent.add_child(name=name, kind=Union.Kind.GRASSROOTS, region=parent.region)
+    existing = Union.objects.get_children(parent).filter(name=name).first()
+    return existing or Union.objects.add_child(
+        parent, {"name": name, "kind": Union.Kind.GRASSROOTS, "region": parent.region}
+    )
 
 
 def _contest(slug: str, **fields) -> tuple[Contest, bool]:

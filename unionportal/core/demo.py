@@ -73,7 +73,9 @@ def user(username: str):
 
 
 def _node(name: str, kind: str, parent: Union | None, region: str) -> Union:
-    existing = (parent.get_children() if parent else Union.get_root_nodes()).filter(name=name).first()
+    existing = (
+        (Union.objects.get_children(parent) if parent else Union.objects.get_root_nodes()).filter(name=name).first()
+    )
     if existing:
         return existing
     fields = {"name": name, "kind": kind, "region": region}
