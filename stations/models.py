@@ -16,11 +16,12 @@ from unionportal.core.scoping import ScopedQuerySet
 from . import grams
 
 # The nearby pre-filter: stations sit in cells of CELL_DEG x CELL_DEG degrees (about 1.1 km
-# north-south), numbered row * CELL_ROW + column so that one row of cells is one index range.
+# north-south). Cells are numbered band by band (BAND_ROWS rows of cells), column by column
+# within a band: band * BAND_SPAN + column * BAND_ROWS + row in band. So the columns x0..x1 of
+# one band are one index range, and a square 80 cells high is 6 ranges, not 80.
 CELL_DEG = 0.01
-CELL_ROW = 100_000
-# A character pair held by at least this many stations is common: its postings are not read.
-GRAM_CAP = 2500
+BAND_ROWS = 16
+BAND_SPAN = 1_000_000  # more than 36,000 columns x BAND_ROWS
 
 
 def cell_xy(lat: float, lng: float) -> tuple[int, int]:
@@ -29,7 +30,11 @@ def cell_xy(lat: float, lng: float) -> tuple[int, int]:
 
 def cell_of(lat: float, lng: float) -> int:
     x, y = cell_xy(lat, lng)
-    return y * CELL_ROW + x
+    return (y // BAND_ROWS) * BAND_SPAN + x * BAND_ROWS + y % BAND_ROWS
+
+
+# A character pair held by at least this many stations is common: its postings are not read.
+GRAM_CAP = 2500
 
 
 class Amenity(models.Model):

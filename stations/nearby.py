@@ -1,7 +1,8 @@
 """Nearest stations: an indexed grid pre-filter, widened until the answer is exact.
 
-Stations sit in cells of CELL_DEG degrees. We read the square of cells around the point
-(one index range per row of cells), widen it until it holds enough stations, then make sure
+Stations sit in cells of CELL_DEG degrees, numbered in bands of rows (models.cell_of). We read
+the square of cells around the point (one index range per band, the rows outside the square
+dropped on the index), widen it until it holds enough stations, then make sure
 no station outside the square could be nearer than the k-th found: the square must reach at
 least that far in every direction, otherwise it is widened to that distance and read again.
 """
@@ -15,10 +16,21 @@ from django.utils import timezone
 
 from .geo import haversine_m
 from .hours import exceptions_window, is_open
-from .models import CELL_DEG, CELL_ROW, HoursException, OpeningHours, Station, StationAmenity, cell_xy
+from .models import (
+    BAND_ROWS,
+    BAND_SPAN,
+    CELL_DEG,
+    HoursException,
+    OpeningHours,
+    Station,
+    StationAmenity,
+    cell_xy,
+)
 
 M_PER_DEG_LAT = 111_194.9
-MAX_ROWS_AS_RANGES = 201  # beyond this the square is read as one band of rows
+MAX_RANGES = 64  # beyond this many bands the square is read as one range over all of them
+COLUMNS = int(round(360 / CELL_DEG))
+EDGE = 1e-7  # degrees: the latitude test keeps every row of the square despite rounding
 WORLD_R = int(round(360 / CELL_DEG))  # a square this wide covers the whole globe
 START_R = 2  # 5 x 5 cells (about 5 km): in a town this one read usually suffices
 
@@ -32,23 +44,32 @@ class Hit:
 
 
 def _square(lat: float, lng: float, r: int) -> RawSQL:
-    """The square of (2r+1)^2 cells around the point, as index ranges on the cell column."""
+    """The square of (2r+1)^2 cells around the point (or a little more), as index ranges on
+    the cell column; the latitude and longitude tests are read from the (cell, lng, lat) index."""
     x, y = cell_xy(lat, lng)
-    col = '"stations_station"."cell"'
-    if 2 * r + 1 <= MAX_ROWS_AS_RANGES:
-        # One index range per row of cells.
-        sql = " OR ".join([f"{col} BETWEEN %s AND %s"] * (2 * r + 1))
+    x0, x1 = max(0, x - r), min(COLUMNS - 1, x + r)
+    south, north = (y - r) * CELL_DEG - 90 - EDGE, (y + r + 1) * CELL_DEG - 90 + EDGE
+    bands = range((y - r) // BAND_ROWS, (y + r) // BAND_ROWS + 1)
+    t = '"stations_station"'
+    if len(bands) <= MAX_RANGES:
+        # One range per band: the square's columns, every row of the band.
+        ranges = " OR ".join([f"{t}.cell BETWEEN %s AND %s"] * len(bands))
         params = []
-        for row in range(y - r, y + r + 1):
-            params += [row * CELL_ROW + x - r, row * CELL_ROW + x + r]
-        return RawSQL(f"({sql})", params, output_field=BooleanField())  # noqa: S611 - constant SQL, values are params
-    # Wide squares: one range over the band of rows; the longitude test is read from the
-    # (cell, lng, lat) index, not the table.
-    return RawSQL(  # noqa: S611 - constant SQL, values are params
-        f'({col} BETWEEN %s AND %s AND "stations_station"."lng" >= %s AND "stations_station"."lng" < %s)',
-        [(y - r) * CELL_ROW, (y + r) * CELL_ROW + CELL_ROW - 1, (x - r) * CELL_DEG - 180, (x + r + 1) * CELL_DEG - 180],
-        output_field=BooleanField(),
-    )
+        for band in bands:
+            params += [band * BAND_SPAN + x0 * BAND_ROWS, band * BAND_SPAN + x1 * BAND_ROWS + BAND_ROWS - 1]
+        sql = f"(({ranges}) AND {t}.lat >= %s AND {t}.lat < %s)"
+        return RawSQL(sql, [*params, south, north], output_field=BooleanField())  # noqa: S611 - values are params
+    # Very wide squares: one range over all the bands.
+    sql = f"({t}.cell BETWEEN %s AND %s AND {t}.lng >= %s AND {t}.lng < %s AND {t}.lat >= %s AND {t}.lat < %s)"
+    params = [
+        bands[0] * BAND_SPAN,
+        bands[-1] * BAND_SPAN + BAND_SPAN - 1,
+        x0 * CELL_DEG - 180 - EDGE,
+        (x1 + 1) * CELL_DEG - 180 + EDGE,
+        south,
+        north,
+    ]
+    return RawSQL(sql, params, output_field=BooleanField())  # noqa: S611 - constant SQL, values are params
 
 
 def _reach_m(lat: float, lng: float, r: int) -> float:

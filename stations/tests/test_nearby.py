@@ -43,6 +43,9 @@ def brute(lat, lng, limit, qs):
 def test_nearby_equals_brute_force(scattered):
     rng = random.Random(11)
     points = [(39.73, 116.14), (39.9, 116.4), (45.0, 80.0), (-33.9, 151.2), (0.0, 0.0), (89.0, 10.0)]
+    # On and just below a boundary of the bands of cell rows (rows 12976 = 39.76 N), and at the
+    # edges of the map.
+    points += [(39.76, 116.14), (39.7599999, 116.14), (39.76, 179.999), (10.0, -179.999), (-89.9, 0.0)]
     points += [(rng.uniform(25, 45), rng.uniform(100, 125)) for _ in range(20)]
     for lat, lng in points:
         for limit in (1, 5, 20, 100):

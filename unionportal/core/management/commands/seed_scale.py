@@ -19,6 +19,8 @@ class Command(BaseCommand):
             seeder.run(options, stdout=self.stdout)
         # Fresh planner statistics: after a bulk load PostgreSQL would otherwise plan the
         # first queries for empty tables (nearby was 7x slower until autovacuum caught up).
+        # On PostgreSQL VACUUM also marks the new pages all-visible, so that index-only scans
+        # (the search n-grams) need not visit the table (1-char search p95 56 -> 14 ms).
         with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+            cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
         self.stdout.write(self.style.SUCCESS("Scale data ready."))
