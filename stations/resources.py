@@ -135,6 +135,7 @@ class StationResource(resources.ModelResource):
 
     def after_save_instance(self, instance, row, **kwargs):
         services.station_index_text(stations=[instance])
+        services.station_touch(station_ids=[instance.pk])
         codes = getattr(instance, "_amenity_codes", None)
         if codes is None:
             return

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from unionportal.core import pagecache
 from unionportal.core import services as core_services
 from unionportal.core.images import CleanImage
 from unionportal.core.models import Activity, Role
@@ -72,6 +73,7 @@ def station_save(*, station: Station, by: AbstractUser | None = None) -> Station
         station.public_since = now
     station.save()
     station_index_text(stations=[station])
+    pagecache.forget(page_name(station.pk))
     if changed:
         PublicAccessChange.objects.create(station=station, is_public=station.is_public, changed_at=now, changed_by=by)
     return station
@@ -86,15 +88,23 @@ def station_set_public(*, station: Station, is_public: bool, by: AbstractUser | 
     station.is_public = is_public
     station.public_since = now
     station.save(update_fields=["is_public", "public_since", "updated_at"])
+    pagecache.forget(page_name(station.pk))
     PublicAccessChange.objects.create(station=station, is_public=is_public, changed_at=now, changed_by=by, note=note)
     return station
 
 
+def page_name(pk: int) -> str:
+    """The name of a station's public page in the page cache (unionportal.core.pagecache)."""
+    return f"station:{pk}"
+
+
 def station_touch(*, station_ids: Iterable[int]) -> None:
-    """Move the stations' updated_at: the freshness stamp of their cached public pages. Every
-    write to what a station page shows (hours, exceptions, amenities, photos, awards) that does
-    not save the station itself calls this."""
-    Station.objects.filter(pk__in=list(station_ids)).update(updated_at=timezone.now())
+    """Move the stations' updated_at, the freshness stamp of their cached public pages, and
+    forget the kept stamps. Every write to what a station page shows (hours, exceptions,
+    amenities, photos, awards) that does not go through station_save calls this."""
+    station_ids = list(station_ids)
+    Station.objects.filter(pk__in=station_ids).update(updated_at=timezone.now())
+    pagecache.forget(*(page_name(pk) for pk in station_ids))
 
 
 def station_add_photos(*, station: Station, photos: Iterable[CleanImage]) -> None:

@@ -221,19 +221,22 @@ def _station_for(request: HttpRequest, pk: int, qs=None) -> Station:
 
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     if pagecache.cacheable(request):
-        # One small query says whether the page is public and when the station last changed;
-        # the minute keeps "open now" and "closes in N minutes" true.
-        changed = _page_stamp(pk)
+        # Whether the page is public and when the station last changed (kept for a few seconds
+        # in the shared cache; the station's writers forget it); the minute keeps "open now" and
+        # "closes in N minutes" true.
+        name = services.page_name(pk)
+        changed = pagecache.stamp(name, lambda: _page_stamp(pk))
         if changed is not None:
             stamp = (changed, int(time.time() // 60))
-            return pagecache.serve(request, f"station:{pk}", stamp, lambda: _detail(request, pk), ttl=120)
+            return pagecache.serve(request, name, stamp, lambda: _detail(request, pk), ttl=120)
     return _detail(request, pk)
 
 
 def _page_stamp(pk: int):
     """The freshness stamp of a public station's page (its updated_at), or None when the page
     is not public. Writes to what the page shows besides the station row (hours, exceptions,
-    amenities, photos, awards) save the station or call services.station_touch.
+    amenities, photos, awards) go through services, which move updated_at and forget the kept
+    stamp (pagecache.stamp).
 
     Plain SQL on the primary key: it runs on every anonymous page view, and composing it
     through the ORM costs more than running it."""

@@ -3,8 +3,9 @@
 Public pages are read far more often than they change. For an anonymous visitor without a
 session or pending messages, the rendered page is kept in the shared cache under a key
 holding the language, a page name and a freshness stamp that the caller reads from the
-database on every request (one small indexed query), so a change shows on the very next
-request, whichever server process answers it.
+database (one small indexed query), or from the shared cache through stamp() when the
+page's writers call forget(); either way a change shows on the very next request, whichever
+server process answers it (see stamp() for caches that are not shared).
 
 The one per-visitor part of such a page is the CSRF token of its forms (the language
 switcher, a feedback form): it is stored as a placeholder and filled in with this visitor's
@@ -17,11 +18,13 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.utils import translation
 
 TTL = 300  # seconds; a safety net for changes that do not move the stamp (e.g. a union renamed)
+STAMP_TTL = 10  # seconds a stamp read by stamp() is trusted without asking the database again
 PLACEHOLDER = "__portal_csrf__"
 _TOKEN = re.compile(r'(name="csrfmiddlewaretoken" value=")[^"]*(")')
 
@@ -36,6 +39,32 @@ def cacheable(request: HttpRequest) -> bool:
         and "messages" not in request.COOKIES
         and not request.user.is_authenticated
     )
+
+
+_MISSING = object()
+
+
+def stamp(name: str, read: Callable[[], object]) -> object:
+    """The freshness stamp of page `name`, read by `read()` (one small query) at most every
+    STAMP_TTL seconds and kept in the shared cache meanwhile, so that a cached page costs no
+    query at all. Writers that change the page call forget(name) once committed: with a shared
+    cache (Redis) the change shows on the very next request, with per-process caches (no
+    REDIS_URL, several workers) within STAMP_TTL seconds."""
+    key = f"pagestamp:{name}"
+    value = cache.get(key, _MISSING)
+    if value is _MISSING:
+        value = read()
+        cache.set(key, value, STAMP_TTL)
+    return value
+
+
+def forget(*names: str) -> None:
+    """Drop the kept stamps of these pages now, and again once the current transaction commits
+    (a request in between may have read and kept the old stamp)."""
+    keys = [f"pagestamp:{name}" for name in names]
+    if keys:
+        cache.delete_many(keys)
+        transaction.on_commit(lambda: cache.delete_many(keys))
 
 
 def serve(request: HttpRequest, name: str, stamp, render: Callable[[], HttpResponse], ttl: int = TTL) -> HttpResponse:
