@@ -345,6 +345,9 @@ class AccessLog(models.Model):
 # --- Visits and assistance ----------------------------------------------------------------
 
 
+VISIT_LEVEL_MESSAGE = _("A visit to a worker with a hardship file is logged at the file's union or a union above it.")
+
+
 class VisitQuerySet(WelfareQuerySet):
     def in_period(self, start, end):
         return self.filter(date__gte=start, date__lte=end)
@@ -407,10 +410,10 @@ class Visit(TimeStampedModel):
         return reverse("welfare:visit_detail", args=[self.pk])
 
     def clean(self) -> None:
-        if self.file_id and self.union_id:
-            own, other = self.file.union, self.union
-            if not (own.is_within(other) or other.is_within(own)):
-                raise ValidationError({"file": _("The worker's file belongs to another union.")})
+        # At the file's union or above: whoever sees the visit may see the file it names (a
+        # visit logged below the file would show its name and ID to staff who may not see it).
+        if self.file_id and self.union_id and not self.file.union.is_within(self.union):
+            raise ValidationError({"file": VISIT_LEVEL_MESSAGE})
 
     @property
     def given_total(self) -> Decimal:

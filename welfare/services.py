@@ -26,6 +26,7 @@ from unionportal.core.scoping import has_role, union_scope
 from . import identity
 from .eligibility import Assessment, eligibility_assess
 from .models import (
+    VISIT_LEVEL_MESSAGE,
     WELFARE,
     AccessLog,
     Assistance,
@@ -147,10 +148,15 @@ def parse_income(value, *, label: str) -> Decimal:
     return amount.quantize(CENT)
 
 
-def _set_id(file: HardshipFile, id_number: str) -> None:
+def _set_id(file: HardshipFile, id_number: str, *, by: AbstractUser | None) -> None:
     number = identity.validate_id_number(id_number)
     digest = identity.lookup_hash(number)
     duplicate = HardshipFile.objects.filter(id_number_hash=digest).exclude(pk=file.pk)
+    if by is not None:
+        # Only the files the acting user may see count: "already exists" for a file in another
+        # union would tell that this person has a hardship file there (personal data, PIPL).
+        # Such twins are visible together, and reconciled, from the union above both.
+        duplicate = duplicate.visible_to(by)
     if duplicate.exists():
         raise ValidationError(_("A hardship file with this ID number already exists."), code="id_duplicate")
     file.id_number_encrypted = identity.encrypt(number)
@@ -169,7 +175,7 @@ def file_create(
         # The minimum-living line of the employer union's region applies unless told otherwise.
         fields["region"] = union.region
     file = HardshipFile(union=union, created_by=by, causes=causes, **fields)
-    _set_id(file, id_number)
+    _set_id(file, id_number, by=by)
     file.full_clean(exclude=["id_number_encrypted", "id_number_hash", "id_number_masked"])
     file.save()
     household_set(file=file, members=members)
@@ -185,7 +191,7 @@ def file_update(*, file: HardshipFile, by: AbstractUser | None, id_number: str =
     for name, value in fields.items():
         setattr(file, name, value)
     if id_number:
-        _set_id(file, id_number)
+        _set_id(file, id_number, by=by)
     file.save()
     household_recompute(file=file)
     return file
@@ -317,8 +323,9 @@ def visit_create(
 ) -> Visit:
     """Log a visit with its photos; all or nothing."""
     _require(by, union)
-    if file is not None and not file.union.is_within(union) and not union.is_within(file.union):
-        raise ValidationError(_("The worker's file belongs to another union."))
+    if file is not None and not file.union.is_within(union):
+        # Everyone who sees the visit must be allowed to see the file it names.
+        raise ValidationError(VISIT_LEVEL_MESSAGE)
     if file is not None and fields.get("kind") == Visit.Kind.GROUP:
         fields["kind"] = Visit.Kind.WORKER
     visit = Visit(union=union, file=file, created_by=by, **fields)

@@ -49,6 +49,26 @@ def test_duplicate_id_number_rejected(make_file):
         make_file(id_number=id_number(9))
 
 
+def test_duplicate_check_does_not_reveal_a_file_in_another_union(tree, line, make_file, welfare_a, welfare_b):
+    """welfare_b may not learn that this worker has a hardship file in union A."""
+    make_file(union=tree.a1g, id_number=id_number(9))
+    twin = services.file_create(union=tree.b, by=welfare_b, id_number=id_number(9), name="Worker B")
+    assert twin.union == tree.b
+    # Within the acting user's own subtree the duplicate is still refused.
+    with pytest.raises(ValidationError, match="already exists"):
+        services.file_create(union=tree.a, by=welfare_a, id_number=id_number(9), name="Worker A2")
+    assert HardshipFile.objects.filter(id_number_hash=twin.id_number_hash).count() == 2
+
+
+def test_a_visit_is_not_logged_below_its_file(make_file, welfare_a, tree):
+    """Staff of the lower union would see the file's name and ID through the visit."""
+    file = make_file(union=tree.a)
+    with pytest.raises(ValidationError, match="logged at the file's union or a union above it"):
+        services.visit_create(union=tree.a1g, file=file, by=welfare_a, occasion=Visit.Occasion.SPRING)
+    assert not Visit.objects.exists()
+    assert services.visit_create(union=tree.a, file=file, by=welfare_a, occasion=Visit.Occasion.SPRING).union == tree.a
+
+
 def test_invalid_id_number_nothing_saved(make_file):
     with pytest.raises(ValidationError, match="checksum"):
         make_file(id_number=id_number(3)[:17] + ("0" if id_number(3)[17] != "0" else "1"))
