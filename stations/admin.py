@@ -1,10 +1,13 @@
 from django import forms
 from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ExportMixin, ImportExportMixin
 
 from unionportal.core.adminmixins import ScopedAdmin, ScopedTabularInline
 from unionportal.core.images import MultipleImageUploadField
+from unionportal.core.scoping import union_scope
 
 from . import services
 from .maps import tile_config
@@ -193,6 +196,18 @@ class InspectionAdmin(ExportMixin, ScopedAdmin):
     inlines = [InspectionItemInline]
     readonly_fields = ["passed_all"]
 
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "inspector":
+            # Colleagues: users holding a role in a union the user may edit (a typed id of
+            # anyone else shows no username).
+            user = request.user
+            qs = get_user_model().objects.all()
+            if not user.is_superuser:
+                unions = union_scope(user, self._qs_class().edit_roles)
+                qs = qs.filter(Q(union_roles__union__in=unions) | Q(pk=user.pk)).distinct()
+            kwargs["queryset"] = qs
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         services.inspection_refresh_latest(station=form.instance.station, inspection=form.instance)
@@ -251,6 +266,13 @@ class ExchangeVisitAdmin(ScopedAdmin):
     list_select_related = ["host", "guest"]
     raw_id_fields = ["host", "guest"]
     readonly_fields = ["activity"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "guest":
+            # The visiting station may be another union's, but only one the user may see:
+            # a public station or one of the user's own (a typed id shows no other name).
+            kwargs["queryset"] = Station.objects.public() | Station.objects.visible_to(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):
         visit = services.exchange_visit_log(

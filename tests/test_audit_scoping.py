@@ -655,3 +655,22 @@ def test_admin_union_choices_exclude_the_sibling(client, officer_a, tree):
     )
     assert "union" in r.context["adminform"].form.errors
     assert not Station.objects.filter(name="Planted station").exists()
+
+
+def test_raw_id_labels_of_exchange_guest_and_inspector_are_scoped(client, officer_a, officer_b, stations_ab, tree):
+    """A typed id shows the name of a station or user only when the user may see it."""
+    from stations.models import Station
+
+    alpha, beta = stations_ab  # beta: union B's station, not public
+    public_b = _station(tree.b, "Gamma Public Station")
+    client.force_login(officer_a)
+    page = client.get(reverse("admin:stations_exchangevisit_add"), {"host": alpha.pk, "guest": beta.pk}).content
+    assert b"Beta Station" not in page
+    page = client.get(reverse("admin:stations_exchangevisit_add"), {"guest": public_b.pk}).content
+    assert b"Gamma Public Station" in page  # public stations may visit
+    assert Station.objects.get(pk=public_b.pk).is_public
+
+    page = client.get(reverse("admin:stations_inspection_add"), {"inspector": officer_b.pk}).content
+    assert b"officer_b" not in page
+    page = client.get(reverse("admin:stations_inspection_add"), {"inspector": officer_a.pk}).content
+    assert b"officer_a" in page
