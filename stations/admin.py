@@ -5,7 +5,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ExportMixin, ImportExportMixin
 
-from unionportal.core.adminmixins import ScopedAdmin, ScopedTabularInline
+from unionportal.core.adminmixins import ScopedAdmin, ScopedRawIdWidget, ScopedTabularInline
 from unionportal.core.images import MultipleImageUploadField
 from unionportal.core.scoping import union_scope
 
@@ -269,9 +269,10 @@ class ExchangeVisitAdmin(ScopedAdmin):
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "guest":
-            # The visiting station may be another union's, but only one the user may see:
-            # a public station or one of the user's own (a typed id shows no other name).
-            kwargs["queryset"] = Station.objects.public() | Station.objects.visible_to(request.user)
+            # The visiting station may be any union's, but a typed id shows its name beside the
+            # box only when the user may see it: a public station or one of the user's own.
+            seen = Station.objects.public() | Station.objects.visible_to(request.user)
+            kwargs["widget"] = ScopedRawIdWidget(db_field.remote_field, self.admin_site, seen)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):
