@@ -30,8 +30,8 @@ from .models import (
 M_PER_DEG_LAT = 111_194.9
 MAX_RANGES = 64  # beyond this many bands the square is read as one range over all of them
 COLUMNS = int(round(360 / CELL_DEG))
+WORLD_R = COLUMNS  # a square this wide covers the whole globe
 EDGE = 1e-7  # degrees: the latitude test keeps every row of the square despite rounding
-WORLD_R = int(round(360 / CELL_DEG))  # a square this wide covers the whole globe
 START_R = 2  # 5 x 5 cells (about 5 km): in a town this one read usually suffices
 
 

@@ -47,7 +47,7 @@ _MISSING = object()
 def stamp(name: str, read: Callable[[], object]) -> object:
     """The freshness stamp of page `name`, read by `read()` (one small query) at most every
     STAMP_TTL seconds and kept in the shared cache meanwhile, so that a cached page costs no
-    query at all. Writers that change the page call forget(name) once committed: with a shared
+    query at all. Writers that change the page call forget(name): with a shared
     cache (Redis) the change shows on the very next request, with per-process caches (no
     REDIS_URL, several workers) within STAMP_TTL seconds."""
     key = f"pagestamp:{name}"
