@@ -114,3 +114,34 @@ def test_bad_parameters_answer_400_json(client, db, params):
 def test_limit_bounds_accepted(client, db):
     assert client.get(URL, {"lat": "39", "lng": "116", "limit": "1"}).status_code == 200
     assert client.get(URL, {"lat": "39", "lng": "116", "limit": "100"}).json() == {"results": []}
+
+
+def test_open_now_of_each_hit_equals_open_state(make_station):
+    """The answer reads hours and exceptions itself (plain SQL): it must agree with open_state."""
+    from zoneinfo import ZoneInfo
+
+    from stations.hours import open_state
+    from stations.models import HoursException
+
+    sh = ZoneInfo("Asia/Shanghai")
+    monday = dt.date(2026, 11, 23)
+    day = make_station(name="Day", hours=[(d, "08:00", "20:00") for d in range(7)])
+    night = make_station(name="Night", lat=39.731, hours=[(d, "18:00", "02:00") for d in range(7)])
+    holiday = make_station(name="Holiday", lat=39.732, hours=[(d, "08:00", "20:00") for d in range(7)])
+    HoursException.objects.create(station=holiday, date=monday, closed=True)
+    HoursException.objects.create(station=day, date=monday, opens=dt.time(6), closes=dt.time(7))
+    for hh, mm in [(6, 30), (7, 30), (12, 0), (19, 59), (20, 0), (23, 0), (1, 30)]:
+        now = dt.datetime.combine(monday, dt.time(hh, mm), tzinfo=sh)
+        got = {
+            h.station.name: h.open_now for h in nearby(Station.objects.all(), lat=39.73, lng=116.14, limit=3, now=now)
+        }
+        want = {
+            s.name: open_state(s, now).is_open
+            for s in Station.objects.prefetch_related("hours", "exceptions").filter(
+                pk__in=[day.pk, night.pk, holiday.pk]
+            )
+        }
+        assert got == want, now
+    # The holiday is closed all day, the day station only 06:00-07:00, the night station from 18:00.
+    noon = dt.datetime.combine(monday, dt.time(12), tzinfo=sh)
+    assert not any(h.open_now for h in nearby(Station.objects.all(), lat=39.73, lng=116.14, limit=3, now=noon))
