@@ -5,7 +5,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ExportMixin, ImportExportMixin
 
-from unionportal.core.adminmixins import ScopedAdmin, ScopedRawIdWidget, ScopedTabularInline
+from unionportal.core.adminmixins import ScopedAdmin, ScopedRawIdWidget, ScopedTabularInline, TouchParentMixin
 from unionportal.core.images import MultipleImageUploadField
 from unionportal.core.scoping import union_scope
 
@@ -236,27 +236,17 @@ class AmenityDeliveryAdmin(ExportMixin, ScopedAdmin):
 
 
 @admin.register(Award)
-class AwardAdmin(ScopedAdmin):
+class AwardAdmin(TouchParentMixin, ScopedAdmin):
     list_display = ["title", "station", "level", "year"]
     list_filter = ["level", "year"]
     search_fields = ["title", "station__name"]
     list_select_related = ["station"]
     raw_id_fields = ["station"]
 
-    # Awards show on the station's public page: its cached copy must go stale.
-    def save_model(self, request, obj, form, change):
-        previous = Award.objects.filter(pk=obj.pk).values_list("station_id", flat=True).first()
-        super().save_model(request, obj, form, change)
-        services.station_touch(station_ids={obj.station_id, previous} - {None})
+    parent_field = "station"  # awards show on the station's public page (page cache)
 
-    def delete_model(self, request, obj):
-        super().delete_model(request, obj)
-        services.station_touch(station_ids=[obj.station_id])
-
-    def delete_queryset(self, request, queryset):
-        station_ids = set(queryset.values_list("station_id", flat=True))
-        super().delete_queryset(request, queryset)
-        services.station_touch(station_ids=station_ids)
+    def touch(self, ids):
+        services.station_touch(station_ids=ids)
 
 
 @admin.register(ExchangeVisit)

@@ -35,6 +35,7 @@ def cell_of(lat: float, lng: float) -> int:
 
 # A character pair held by at least this many stations is common: its postings are not read.
 GRAM_CAP = 2500
+GRAM_MAX_RANGES = 16
 
 
 class Amenity(models.Model):
@@ -246,6 +247,9 @@ class StationGram(models.Model):
         query that reads at most `cap` postings per range; None when no range is rare."""
         if not ranges:
             return None
+        # A long term needs no more than a few of its pairs to narrow the rows (fewer pairs,
+        # more candidates: still every match); SQLite allows 500 SELECTs in one UNION.
+        ranges = ranges[:GRAM_MAX_RANGES]
         table = connection.ops.quote_name(cls._meta.db_table)
         one = f"SELECT %s, station_id FROM (SELECT station_id FROM {table} WHERE code BETWEEN %s AND %s LIMIT %s) t"  # noqa: S608
         params = [v for i, (lo, hi) in enumerate(ranges) for v in (i, lo, hi, cap)]

@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ExportMixin
 
-from unionportal.core.adminmixins import ScopedAdmin, ScopedTabularInline
+from unionportal.core.adminmixins import ScopedAdmin, ScopedTabularInline, TouchParentMixin
 from unionportal.core.images import ImageUploadField
 from unionportal.core.models import Role
 from unionportal.core.scoping import holds_any, union_scope
@@ -186,7 +186,7 @@ class StudioAdmin(ExportMixin, ScopedAdmin):
 
 
 @admin.register(Achievement)
-class AchievementAdmin(ExportMixin, ScopedAdmin):
+class AchievementAdmin(ExportMixin, TouchParentMixin, ScopedAdmin):
     form = AchievementAdminForm
     resource_classes = [AchievementResource]
     list_display = ["title", "studio", "type", "date", "level", "number"]
@@ -196,6 +196,7 @@ class AchievementAdmin(ExportMixin, ScopedAdmin):
     date_hierarchy = "date"
     autocomplete_fields = ["studio"]
     filter_horizontal = ["members"]
+    parent_field = "studio"  # achievements show on the studio's public profile (page cache)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "studio":
@@ -207,23 +208,13 @@ class AchievementAdmin(ExportMixin, ScopedAdmin):
             kwargs["queryset"] = Member.objects.editable_by(request.user).select_related("studio")
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
+    def touch(self, ids):
+        services.studio_touch(studio_ids=list(ids))
+
     def save_model(self, request, obj, form, change):
         if not change:
             obj.created_by = request.user
         super().save_model(request, obj, form, change)
-        ids = {obj.studio_id}
-        if change and "studio" in form.changed_data:
-            ids.add(form.initial.get("studio"))  # the studio it moved away from changed too
-        services.studio_touch(studio_ids=[i for i in ids if i])
-
-    def delete_model(self, request, obj):
-        super().delete_model(request, obj)
-        services.studio_touch(studio_ids=[obj.studio_id])
-
-    def delete_queryset(self, request, queryset):
-        ids = set(queryset.values_list("studio_id", flat=True))
-        super().delete_queryset(request, queryset)
-        services.studio_touch(studio_ids=ids)
 
 
 @admin.register(Member)

@@ -145,22 +145,13 @@ class HardshipFileAdmin(WelfareAdminMixin, ScopedAdmin):
 
     def get_search_results(self, request, queryset, search_term):
         """A full ID number is looked up through its keyed hash; anything else by name or phone."""
-        term = identity.normalise(search_term)
-        if len(term) == 18:
-            found = queryset.filter(id_number_hash=identity.lookup_hash(term))
+        found = queryset.search(search_term)
+        if len(identity.normalise(search_term)) == 18:
             # A look-up by a full ID number is a look at personal data: logged as on the desk.
-            for union_id in found.order_by().values_list("union_id", flat=True).distinct()[:10]:
-                services.access_log_write(
-                    user=request.user,
-                    union=union_id,
-                    action=AccessLog.Action.SEARCH,
-                    what=_("Search by a full ID number in the back office"),
-                    request=request,
-                )
-            return found, False
-        if search_term:
-            return queryset.search(search_term), False
-        return queryset, False
+            services.access_log_id_search(
+                user=request.user, files=found, what=_("Search by a full ID number in the back office"), request=request
+            )
+        return found, False
 
     def save_model(self, request, obj, form, change):
         number = form.cleaned_data.get("id_number")

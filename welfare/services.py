@@ -74,6 +74,13 @@ def access_log_write(
     )
 
 
+def access_log_id_search(*, user, files, what: str, request=None) -> None:
+    """A search by a full ID number is a look at personal data: one entry per owning union of
+    the files found (at most ten)."""
+    for union_id in files.order_by().values_list("union_id", flat=True).distinct()[:10]:
+        access_log_write(user=user, union=union_id, action=AccessLog.Action.SEARCH, what=what, request=request)
+
+
 def can_reveal(user) -> bool:
     """Revealing a clear ID number needs the explicit permission, on top of the welfare role."""
     return bool(user and user.is_authenticated and user.has_perm("welfare.reveal_id_number"))

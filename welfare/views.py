@@ -114,15 +114,7 @@ def file_list(request: HttpRequest) -> HttpResponse:
 
 
 def _log_id_search(request: HttpRequest, files) -> None:
-    """A search by a full ID number is a look at personal data: logged with the owning union."""
-    for union_id in files.order_by().values_list("union_id", flat=True).distinct()[:10]:
-        services.access_log_write(
-            user=request.user,
-            union=union_id,
-            action=AccessLog.Action.SEARCH,
-            what=_("Search by a full ID number"),
-            request=request,
-        )
+    services.access_log_id_search(user=request.user, files=files, what=_("Search by a full ID number"), request=request)
 
 
 @role_required(WELFARE)

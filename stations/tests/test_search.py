@@ -92,3 +92,11 @@ def test_the_migration_indexes_existing_stations(make_station):
     migration.backfill(apps, None)
     assert Station.objects.search("东西").count() == 1
     assert Station.objects.search("dxyz").count() == 1  # initials of 东西驿站
+
+
+def test_a_long_term_reads_a_bounded_number_of_pairs(random_stations):
+    # Not through the finder (which keeps 50 characters): the queryset method itself.
+    name = random_stations[0].name
+    term = (name * 40)[:600]
+    assert not Station.objects.search(term).exists()
+    assert Station.objects.search(name).filter(pk=random_stations[0].pk).exists()

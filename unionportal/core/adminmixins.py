@@ -98,6 +98,33 @@ class ScopedInlineMixin:
         return self.has_add_permission(request, obj)
 
 
+class TouchParentMixin:
+    """For records shown on their parent's cached public page (a station's awards, a studio's
+    achievements): after a save or delete, `touch(ids)` is called with the parent ids whose
+    page changed, including the parent a record moved away from."""
+
+    parent_field: str  # the foreign key to the parent, e.g. "station"
+
+    def touch(self, ids: set) -> None:
+        raise NotImplementedError
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        ids = {getattr(obj, f"{self.parent_field}_id")}
+        if change and self.parent_field in form.changed_data:
+            ids.add(form.initial.get(self.parent_field))  # the parent it moved away from changed too
+        self.touch(ids - {None})
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        self.touch({getattr(obj, f"{self.parent_field}_id")})
+
+    def delete_queryset(self, request, queryset):
+        ids = set(queryset.values_list(f"{self.parent_field}_id", flat=True))
+        super().delete_queryset(request, queryset)
+        self.touch(ids)
+
+
 class SafeHistoryMixin:
     """Before SimpleHistoryAdmin: its history pages 404 on a malformed id instead of a 500."""
 
