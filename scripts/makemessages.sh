@@ -2,7 +2,6 @@
 # Extract translatable strings into the zh_Hans catalogue of one part of the project.
 #   scripts/makemessages.sh            core + templates/  -> locale/
 #   scripts/makemessages.sh stations   an app             -> stations/locale/
-#   scripts/makemessages.sh studios    (contests excluded: it has its own catalogue)
 # Then translate the new msgstr entries and run `make messages`.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -11,11 +10,9 @@ admin="$root/.venv/bin/django-admin"
 common=(-l zh_Hans --no-obsolete --ignore=node_modules --ignore=.venv --ignore=staticfiles --ignore=tests)
 if [ $# -eq 0 ]; then
   cd "$root"
-  "$admin" makemessages "${common[@]}" --ignore=stations --ignore=studios --ignore=welfare --ignore=bench --ignore=media
+  "$admin" makemessages "${common[@]}" --ignore=stations --ignore=studios --ignore=contests --ignore=welfare --ignore=bench --ignore=media
 else
   cd "$root/$1"
-  extra=()
-  [ "$1" = "studios" ] && extra=(--ignore=contests)
   mkdir -p locale
-  "$admin" makemessages "${common[@]}" "${extra[@]}"
+  "$admin" makemessages "${common[@]}"
 fi

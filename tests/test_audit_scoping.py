@@ -13,10 +13,10 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from contests.models import Category, Contest, Criterion, Entry
 from stations import services as station_services
 from stations.models import AmenityDelivery, Award, Feedback, Inspection, Station
 from studios import services as studio_services
-from studios.contests.models import Category, Contest, Criterion, Entry
 from studios.models import Studio, YearTarget
 from unionportal.core.testing import make_user
 from welfare import identity

@@ -17,9 +17,17 @@ from django.core.management import call_command
 
 ID_NUMBER = re.compile(r"(?<![0-9])[1-9][0-9]{16}[0-9Xx](?![0-9])")
 FUZZ = [
-    "?q=%3Cscript%3Ealert(1)%3C%2Fscript%3E", "?page=abc", "?page=-1", "?page=99999999999999999999",
-    "?kind=zzz&amenity=nope&open_now=maybe", "?lat=abc&lng=1e999&limit=0", "?q=" + "长" * 500,
-    "?q=%00%ff", "?town=%27%22", "?year=20x", "?sort=;drop",
+    "?q=%3Cscript%3Ealert(1)%3C%2Fscript%3E",
+    "?page=abc",
+    "?page=-1",
+    "?page=99999999999999999999",
+    "?kind=zzz&amenity=nope&open_now=maybe",
+    "?lat=abc&lng=1e999&limit=0",
+    "?q=" + "长" * 500,
+    "?q=%00%ff",
+    "?town=%27%22",
+    "?year=20x",
+    "?sort=;drop",
 ]
 MAX_PAGES = 400
 

@@ -35,7 +35,7 @@ INSTALLED_APPS = [
     "unionportal.core",
     "stations",
     "studios",
-    "studios.contests",
+    "contests",
     "welfare",
 ]
 
@@ -211,6 +211,9 @@ CONTENT_SECURITY_POLICY = {
 # Key for encrypting ID numbers at rest and for their keyed lookup hash. Production must
 # set it; the default only serves development and tests.
 WELFARE_DATA_KEY = env("WELFARE_DATA_KEY", default="dev-only-welfare-key-not-for-production")
+# Key of the contests' ballot hash chain (HMAC-SHA256): without it anyone could rewrite a
+# ballot and recompute the chain. Production must set it.
+BALLOT_CHAIN_KEY = env("BALLOT_CHAIN_KEY", default="dev-only-ballot-chain-key-not-for-production")
 
 LOGGING = {
     "version": 1,

@@ -14,7 +14,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("stations/", include("stations.urls")),
     path("studios/", include("studios.urls")),
-    path("contests/", include("studios.contests.urls")),
+    path("contests/", include("contests.urls")),
     path("desk/", include("welfare.urls")),
     path("", include("unionportal.core.urls")),
 ]

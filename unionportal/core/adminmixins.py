@@ -37,7 +37,14 @@ class ScopedRawIdWidget(ForeignKeyRawIdWidget):
 
 
 class ScopedAdminMixin:
-    """For ModelAdmins whose model's default manager is a ScopedQuerySet."""
+    """For ModelAdmins whose model's default manager is a ScopedQuerySet.
+
+    Staff roles do their daily work on the desk: for them the back office is read-only,
+    unless an admin sets `staff_writable = True` because its records have no desk page yet.
+    Superusers keep the whole back office, and its writes still go through the services.
+    """
+
+    staff_writable = False
 
     def _qs_class(self):
         return self.model._default_manager.get_queryset()
@@ -53,11 +60,16 @@ class ScopedAdminMixin:
             return False
         return obj is None or self.model._default_manager.visible_to(request.user).filter(pk=obj.pk).exists()
 
+    def _may_write(self, request) -> bool:
+        if request.user.is_superuser:
+            return True
+        return self.staff_writable and holds_any(request.user, self._qs_class().edit_roles)
+
     def has_add_permission(self, request, *args):
-        return holds_any(request.user, self._qs_class().edit_roles)
+        return self._may_write(request)
 
     def has_change_permission(self, request, obj=None):
-        if not holds_any(request.user, self._qs_class().edit_roles):
+        if not self._may_write(request):
             return False
         return obj is None or self.model._default_manager.editable_by(request.user).filter(pk=obj.pk).exists()
 
@@ -83,12 +95,17 @@ class ScopedAdminMixin:
 
 
 class ScopedInlineMixin:
-    """Inlines follow the permission of the parent object."""
+    """Inlines follow the permission of the parent object; read-only for staff roles unless
+    `staff_writable` (as for ScopedAdminMixin)."""
+
+    staff_writable = False
 
     def has_view_permission(self, request, obj=None):
         return obj is None or type(obj)._default_manager.visible_to(request.user).filter(pk=obj.pk).exists()
 
     def has_add_permission(self, request, obj=None):
+        if not (request.user.is_superuser or self.staff_writable):
+            return False
         return obj is None or type(obj)._default_manager.editable_by(request.user).filter(pk=obj.pk).exists()
 
     def has_change_permission(self, request, obj=None):

@@ -13,6 +13,7 @@ that registers what it contributes:
     registry.scale("stations", add_arguments, seed_scale_stations)
     registry.bench_pages(lambda: [("station page", "/stations/1/")])
     registry.bench("nearby", run_nearby_bench)  # -> list[dict] rows for the bench table
+    registry.serviced(Station, Inspection)  # written only through stations.services
 """
 
 from collections.abc import Callable
@@ -66,6 +67,9 @@ DEMO: list[Seeder] = []
 SCALE: list[ScaleSeeder] = []
 BENCH_PAGES: list[Callable[[], list[tuple[str, str]]]] = []
 BENCH: list[tuple[str, Callable[[], list[dict]]]] = []
+# Models whose every write goes through their app's services; a test walks the admin and
+# fails when an admin of one of them saves, deletes or runs an action without a service.
+SERVICED: set[type] = set()
 
 
 def _replace(items: list, attr: str, value, new) -> None:
@@ -104,3 +108,8 @@ def bench_pages(fn: Callable[[], list[tuple[str, str]]]) -> None:
 
 def bench(name: str, fn: Callable[[], list[dict]]) -> None:
     BENCH[:] = [b for b in BENCH if b[0] != name] + [(name, fn)]
+
+
+def serviced(*models: type) -> None:
+    """Declare that these models are written only through their app's services."""
+    SERVICED.update(models)

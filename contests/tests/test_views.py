@@ -1,8 +1,8 @@
 import pytest
 from django.urls import reverse
 
-from studios.contests import services
-from studios.contests.models import Ballot, Contest, Entry
+from contests import services
+from contests.models import Ballot, Contest, Entry
 from unionportal.core.testing import fake_image_upload, image_upload
 
 pytestmark = pytest.mark.django_db
@@ -37,7 +37,7 @@ def test_vote_needs_sign_in_and_bad_input_gives_a_message(client, make_contest, 
 
 
 def test_vote_is_rate_limited_per_client(client, make_contest, make_entry, make_voter, monkeypatch):
-    from studios.contests import views
+    from contests import views
 
     monkeypatch.setattr(views, "VOTE_RATE_LIMIT", 2)
     contest = make_contest("vote", votes_per_voter=5, vote_period=Contest.VotePeriod.CONTEST)
@@ -183,7 +183,7 @@ def test_list_queries_flat(client, make_contest, django_assert_num_queries):
 def test_team_scores_through_the_admin_are_checked_and_scoped(client, make_contest, officer_a, officer_b, tree):
     import datetime as dt
 
-    from studios.contests.models import Period, Team, TeamScore
+    from contests.models import Period, Team, TeamScore
 
     contest = make_contest("results", kind=Contest.Kind.LABOUR)
     team = Team.objects.create(contest=contest, name="Alpha", union=tree.a1)
@@ -283,7 +283,7 @@ def test_judge_scores_on_the_desk_with_conflict_and_bad_input(client, make_conte
 
 
 def test_admin_judge_assignment_needs_the_judge_role(client, make_contest, make_judge, officer_a, tree):
-    from studios.contests.admin import JudgeAssignmentForm
+    from contests.admin import JudgeAssignmentForm
     from unionportal.core.testing import make_user
 
     contest = make_contest("vote")

@@ -1,8 +1,8 @@
 import pytest
 from django.urls import reverse
 
-from studios.contests import services
-from studios.contests.models import Ballot, Contest
+from contests import services
+from contests.models import Ballot, Contest
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

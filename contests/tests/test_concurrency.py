@@ -8,7 +8,7 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
-from studios.contests.models import Ballot, Contest, VoterQuota
+from contests.models import Ballot, Contest, VoterQuota
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 

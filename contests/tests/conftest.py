@@ -3,8 +3,8 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from studios.contests import services
-from studios.contests.models import Category, Contest, Criterion, Entry
+from contests import services
+from contests.models import Category, Contest, Criterion, Entry
 from unionportal.core.models import Role
 from unionportal.core.testing import make_user
 

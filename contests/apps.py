@@ -3,6 +3,6 @@ from django.utils.translation import gettext_lazy as _
 
 
 class ContestsConfig(AppConfig):
-    name = "studios.contests"
+    name = "contests"
     label = "contests"
     verbose_name = _("Contests and competitions")

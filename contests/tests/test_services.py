@@ -7,8 +7,8 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.utils import timezone
 
-from studios.contests import services
-from studios.contests.models import Ballot, Contest, Entry, VoterQuota
+from contests import services
+from contests.models import Ballot, Contest, Entry, VoterQuota
 from unionportal.core.models import Activity
 from unionportal.core.testing import make_user
 
@@ -337,7 +337,7 @@ def test_publishing_needs_computed_results_and_logs_the_ceremony(
 
 
 def test_leaderboard_per_period_and_overall(make_contest, officer_a, tree):
-    from studios.contests.models import Period, Team
+    from contests.models import Period, Team
 
     contest = make_contest("results", kind=Contest.Kind.LABOUR)
     novelty, use = contest.criteria.all()
@@ -375,7 +375,7 @@ def test_scoping_of_contests_entries_and_ballots(make_contest, make_entry, make_
 
 def test_stage_helpers():
     now = timezone.now()
-    from studios.contests.tests.conftest import stages
+    from contests.tests.conftest import stages
 
     contest = Contest(**stages(now, "vote"))
     assert contest.stage_at(now) == Contest.Stage.VOTE

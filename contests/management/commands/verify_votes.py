@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from studios.contests.models import Contest
-from studios.contests.services import ballots_verify, chain_fingerprint
+from contests.models import Contest
+from contests.services import ballots_verify, chain_fingerprint
 
 
 class Command(BaseCommand):
