@@ -4,6 +4,7 @@ from pathlib import Path
 
 import environ
 from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -12,7 +13,16 @@ env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env")  # optional; a missing file is fine
 
 DEBUG = env.bool("DEBUG", default=True)
-SECRET_KEY = env("SECRET_KEY", default="dev-only-insecure-key-change-me-in-production-0123456789")
+
+# Secrets: development defaults so a bare checkout runs; with DEBUG off each must come from the
+# environment (see `_require_production_secrets` at the end of this file).
+DEV_SECRETS = {
+    "SECRET_KEY": "dev-only-insecure-key-change-me-in-production-0123456789",
+    "WELFARE_DATA_KEY": "dev-only-welfare-key-not-for-production",
+    "BALLOT_CHAIN_KEY": "dev-only-ballot-chain-key-not-for-production",
+}
+SECRET_MIN_LENGTH = 32
+SECRET_KEY = env("SECRET_KEY", default=DEV_SECRETS["SECRET_KEY"])
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -210,10 +220,10 @@ CONTENT_SECURITY_POLICY = {
 # --- Welfare personal data ---------------------------------------------------------------
 # Key for encrypting ID numbers at rest and for their keyed lookup hash. Production must
 # set it; the default only serves development and tests.
-WELFARE_DATA_KEY = env("WELFARE_DATA_KEY", default="dev-only-welfare-key-not-for-production")
+WELFARE_DATA_KEY = env("WELFARE_DATA_KEY", default=DEV_SECRETS["WELFARE_DATA_KEY"])
 # Key of the contests' ballot hash chain (HMAC-SHA256): without it anyone could rewrite a
 # ballot and recompute the chain. Production must set it.
-BALLOT_CHAIN_KEY = env("BALLOT_CHAIN_KEY", default="dev-only-ballot-chain-key-not-for-production")
+BALLOT_CHAIN_KEY = env("BALLOT_CHAIN_KEY", default=DEV_SECRETS["BALLOT_CHAIN_KEY"])
 
 LOGGING = {
     "version": 1,
@@ -221,3 +231,36 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="WARNING")},
 }
+
+
+def _require_production_secrets() -> None:
+    """With DEBUG off, refuse to start on a missing, development or short secret.
+
+    The defaults above are in the repository: a production running on them would let anyone
+    with a database backup decrypt every ID number (WELFARE_DATA_KEY), forge sessions and
+    password-reset links (SECRET_KEY) or rewrite ballots and their chain (BALLOT_CHAIN_KEY).
+    """
+    if DEBUG:
+        return
+    problems = []
+    for name, default in DEV_SECRETS.items():
+        value = globals()[name]
+        if not env.str(name, default=""):
+            problems.append(f"{name} is not set")
+        elif value == default or value.startswith("dev-only-"):
+            problems.append(f"{name} is the development default")
+        elif len(value) < SECRET_MIN_LENGTH:
+            problems.append(f"{name} is shorter than {SECRET_MIN_LENGTH} characters")
+    values = [globals()[name] for name in DEV_SECRETS]
+    if not problems and len(set(values)) < len(values):
+        problems.append("two of " + ", ".join(DEV_SECRETS) + " are the same value")
+    if problems:
+        raise ImproperlyConfigured(
+            "Refusing to start with DEBUG off: "
+            + "; ".join(problems)
+            + ". Set each secret in the environment to its own random value"
+            + ' (e.g. python -c "import secrets; print(secrets.token_urlsafe(50))").'
+        )
+
+
+_require_production_secrets()

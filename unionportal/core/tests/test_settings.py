@@ -18,6 +18,7 @@ PRODUCTION_ENV = {
     "DATABASE_URL": "sqlite:////tmp/unionportal-deploy-check.sqlite3",
     "REDIS_URL": "redis://127.0.0.1:6379/0",
     "WELFARE_DATA_KEY": "another-real-secret-for-welfare-data-0123456789abcdef",
+    "BALLOT_CHAIN_KEY": "a-third-real-secret-for-the-ballot-chain-0123456789abcdef",
 }
 
 
@@ -48,6 +49,59 @@ def test_check_deploy_fails_with_development_defaults():
         env={**env, "DEBUG": "1"},
     )
     assert result.returncode != 0
+
+
+def _clean_env(**overrides) -> dict:
+    """The process environment without any of the production variables, plus `overrides`."""
+    base = {k: v for k, v in os.environ.items() if k not in PRODUCTION_ENV and k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    return {**base, **overrides}
+
+
+def _import_settings(env: dict):
+    return subprocess.run(
+        [sys.executable, "-c", "import unionportal.settings"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env,
+    )
+
+
+@pytest.mark.parametrize("secret", ["SECRET_KEY", "WELFARE_DATA_KEY", "BALLOT_CHAIN_KEY"])
+@pytest.mark.parametrize(
+    "value, problem",
+    [
+        (None, "is not set"),
+        ("", "is not set"),
+        ("dev-only-welfare-key-not-for-production", "is the development default"),
+        ("dev-only-insecure-key-change-me-in-production-0123456789", "is the development default"),
+        ("dev-only-ballot-chain-key-not-for-production", "is the development default"),
+        ("short-but-not-a-default", "is shorter than 32 characters"),
+    ],
+)
+def test_production_refuses_to_start_on_a_missing_default_or_short_secret(secret, value, problem):
+    env = _clean_env(**PRODUCTION_ENV)
+    if value is None:
+        del env[secret]
+    else:
+        env[secret] = value
+    result = _import_settings(env)
+    assert result.returncode != 0
+    assert "ImproperlyConfigured: Refusing to start with DEBUG off" in result.stderr
+    assert f"{secret} {problem}" in result.stderr
+
+
+def test_production_refuses_the_same_value_for_two_secrets():
+    env = _clean_env(**PRODUCTION_ENV)
+    env["BALLOT_CHAIN_KEY"] = env["WELFARE_DATA_KEY"]
+    result = _import_settings(env)
+    assert result.returncode != 0 and "are the same value" in result.stderr
+
+
+def test_production_starts_with_its_own_secrets_and_development_without_any():
+    assert _import_settings(_clean_env(**PRODUCTION_ENV)).returncode == 0
+    assert _import_settings(_clean_env(DEBUG="1")).returncode == 0
 
 
 def test_production_settings_values():
