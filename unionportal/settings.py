@@ -129,9 +129,22 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "core:desk"
 LOGOUT_REDIRECT_URL = "core:home"
 
+# Two layers against password guessing. django-axes (kept for its lock per username and
+# address and for its record of attempts, visible to superusers in the back office) locks
+# one (username, address) pair for an hour after AXES_FAILURE_LIMIT failures. Axes' other
+# lockout parameters would lock a whole account or address for the same hour at the same low
+# limit, letting anyone lock an owner out: instead the sign-in form pauses, in the shared
+# cache, an account after SIGNIN_ACCOUNT_FAILURES failures from anywhere and an address after
+# SIGNIN_ADDRESS_FAILURES failures on any accounts, each for a SIGNIN_THROTTLE_SECONDS
+# cool-down; an address the account signed in from before is not paused for the account's
+# count (unionportal.core.http).
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = 1  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+SIGNIN_ACCOUNT_FAILURES = env.int("SIGNIN_ACCOUNT_FAILURES", default=10)
+SIGNIN_ADDRESS_FAILURES = env.int("SIGNIN_ADDRESS_FAILURES", default=15)
+SIGNIN_THROTTLE_SECONDS = env.int("SIGNIN_THROTTLE_SECONDS", default=15 * 60)
+SIGNIN_KNOWN_ADDRESS_SECONDS = 90 * 24 * 3600
 AXES_CLIENT_IP_CALLABLE = "unionportal.core.http.client_ip"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"

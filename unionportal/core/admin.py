@@ -7,6 +7,7 @@ from treebeard.forms import movenodeform_factory
 
 from . import services
 from .adminmixins import SafeHistoryMixin, ScopedAdmin, ScopedTabularInline
+from .forms import AdminSignInForm
 from .models import Activity, ActivityPhoto, Role, Union
 from .resources import ActivityResource
 from .scoping import holds_any, union_scope
@@ -14,6 +15,8 @@ from .scoping import holds_any, union_scope
 admin.site.site_header = _("UnionPortal back office")
 admin.site.site_title = _("UnionPortal")
 admin.site.index_title = _("Daily work")
+# The back office's sign-in page has the same username check and sign-in throttle.
+admin.site.login_form = AdminSignInForm
 
 
 @admin.register(Union)

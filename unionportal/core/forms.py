@@ -1,8 +1,14 @@
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
+from django.conf import settings
+from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
+from .http import signin_failed, signin_succeeded, signin_throttled
 from .images import MultipleImageUploadField
 from .models import Activity, Role
 from .scoping import union_scope
@@ -43,3 +49,48 @@ class ActivityForm(forms.ModelForm):
         self.helper.attrs = {"enctype": "multipart/form-data", "novalidate": ""}
         self.helper.add_input(SecondarySubmit("save_draft", _("Save draft")))
         self.helper.add_input(Submit("publish", _("Save and publish")))
+
+
+class ThrottledSignInMixin:
+    """For authentication forms: a username longer than the user model allows is a field error
+    (never sent to the backends and their attempt log), and the sign-in throttle of
+    unionportal.core.http pauses an account or address with a clear message."""
+
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "throttled": _(
+            "Too many failed sign-in attempts for this account or from this network. "
+            "Sign-in is paused: please try again in {minutes} minutes."
+        ),
+    }
+
+    def __init__(self, request=None, *args, **kwargs):
+        super().__init__(request, *args, **kwargs)
+        field = self.fields["username"]
+        field.validators.append(MaxLengthValidator(field.max_length))
+
+    def clean(self):
+        username = self.cleaned_data.get("username")
+        if username is None or not self.cleaned_data.get("password"):
+            return super().clean()
+        if signin_throttled(self.request, username):
+            minutes = max(1, settings.SIGNIN_THROTTLE_SECONDS // 60)
+            raise ValidationError(self.error_messages["throttled"].format(minutes=minutes), code="throttled")
+        try:
+            cleaned = super().clean()
+        except ValidationError:
+            signin_failed(self.request, username)
+            raise
+        signin_succeeded(self.request, username)
+        return cleaned
+
+
+class SignInForm(ThrottledSignInMixin, AuthenticationForm):
+    pass
+
+
+class AdminSignInForm(ThrottledSignInMixin, AdminAuthenticationForm):
+    error_messages = {
+        **AdminAuthenticationForm.error_messages,
+        "throttled": ThrottledSignInMixin.error_messages["throttled"],
+    }

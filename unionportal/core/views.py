@@ -1,16 +1,20 @@
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.core.cache import cache
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django.views.static import serve as static_serve
 
 from . import registry, services
 from .decorators import role_required
 from .filters import ActivityFilter
-from .forms import ActivityForm
+from .forms import ActivityForm, SignInForm
 from .models import Activity, Role
 from .resources import ActivityResource
 
@@ -20,6 +24,36 @@ PAGE_SIZE = 20
 def healthz(request: HttpRequest) -> HttpResponse:
     """For load balancers and as the benchmarks' baseline: no database, no template."""
     return HttpResponse("ok", content_type="text/plain")
+
+
+class SignInView(auth_views.LoginView):
+    """Django's sign-in page with the portal's form: length-checked username, sign-in throttle."""
+
+    authentication_form = SignInForm
+    redirect_authenticated_user = True
+
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        if form.has_error(NON_FIELD_ERRORS, "throttled"):
+            response.status_code = 429  # the page says why and for how long
+        return response
+
+
+MEDIA_PATH_MAX = 255
+
+
+def media(request: HttpRequest, path: str) -> HttpResponse:
+    """Uploaded photos when the app serves them itself (SERVE_MEDIA).
+
+    Django's `serve` stats the file as asked: a name longer than the file system allows is an
+    OSError (a 500), so an over-long or otherwise unreadable name is a plain 404.
+    """
+    if len(path) > MEDIA_PATH_MAX or any(len(part) > MEDIA_PATH_MAX for part in path.split("/")):
+        raise Http404
+    try:
+        return static_serve(request, path, document_root=settings.MEDIA_ROOT)
+    except OSError as exc:
+        raise Http404 from exc
 
 
 FIGURES_CACHE_SECONDS = 60
