@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ExportMixin
 
-from unionportal.core.adminmixins import ScopedAdmin, ScopedTabularInline, TouchParentMixin
+from unionportal.core.adminmixins import ScopedAdmin, ScopedTabularInline
 from unionportal.core.images import ImageUploadField
 from unionportal.core.models import Role
 from unionportal.core.scoping import holds_any, union_scope
@@ -16,14 +16,7 @@ from .resources import AchievementResource
 
 
 class MemberAdminForm(MemberForm):
-    """The desk's member form; in the admin the checked photo is set on save."""
-
-    def save(self, commit=True):
-        # The photo goes through the core image pipeline (re-encoded, EXIF dropped).
-        photo = self.cleaned_data.get("photo_upload")
-        if photo is not None:
-            self.instance.photo, self.instance.photo_thumbnail = photo.image, photo.thumbnail
-        return super().save(commit)
+    """The desk's member form; in the admin, services.member_add/member_update store the checked photo."""
 
 
 class PhotoAdminForm(forms.ModelForm):
@@ -38,12 +31,6 @@ class PhotoAdminForm(forms.ModelForm):
         if not self.instance.pk and not data.get("upload") and self.has_changed():
             raise ValidationError(_("Choose an image."))
         return data
-
-    def save(self, commit=True):
-        photo = self.cleaned_data.get("upload")
-        if photo is not None:
-            self.instance.image, self.instance.thumbnail = photo.image, photo.thumbnail
-        return super().save(commit)
 
 
 class AchievementAdminForm(forms.ModelForm):
@@ -72,10 +59,43 @@ class AchievementAdminForm(forms.ModelForm):
         return data
 
 
+def _model_fields(form, names) -> dict:
+    """The cleaned values of `names` that are fields of the form's model (not extras such as uploads)."""
+    model_fields = {f.name for f in form._meta.model._meta.get_fields()} - {"id"}
+    # An inline's key to its parent is added by the formset, outside the form's own fields.
+    own = set(form._meta.fields or ())
+    return {n: form.cleaned_data[n] for n in names if n in model_fields and n in own and n in form.cleaned_data}
+
+
+def _adopt(obj, saved) -> None:
+    """Give the admin's in-memory object what the service saved (its id for the redirect and log)."""
+    for field in obj._meta.concrete_fields:
+        setattr(obj, field.attname, getattr(saved, field.attname))
+    obj._state.adding, obj._state.db = False, saved._state.db
+
+
 class MemberInline(ScopedTabularInline):
     model = Member
     form = MemberAdminForm
     readonly_fields = ["photo_thumbnail"]
+
+    @staticmethod
+    def add(request, studio, form):
+        fields = _model_fields(form, form.cleaned_data)
+        return services.member_add(
+            studio=studio, by=request.user, photo=form.cleaned_data.get("photo_upload"), **fields
+        )
+
+    @staticmethod
+    def change(request, obj, form):
+        fields = _model_fields(form, form.changed_data)
+        return services.member_update(
+            member=obj, by=request.user, photo=form.cleaned_data.get("photo_upload"), **fields
+        )
+
+    @staticmethod
+    def delete(request, obj):
+        services.member_delete(member=obj, by=request.user)
 
 
 class AchievementInline(ScopedTabularInline):
@@ -85,11 +105,40 @@ class AchievementInline(ScopedTabularInline):
     show_change_link = True
     verbose_name_plural = _("latest achievements (all of them under Achievements)")
 
+    @staticmethod
+    def add(request, studio, form):
+        return services.achievement_add(studio=studio, by=request.user, **_model_fields(form, form.cleaned_data))
+
+    @staticmethod
+    def change(request, obj, form):
+        return services.achievement_update(achievement=obj, by=request.user, **_model_fields(form, form.changed_data))
+
+    @staticmethod
+    def delete(request, obj):
+        services.achievement_delete(achievement=obj, by=request.user)
+
 
 class PhotoInline(ScopedTabularInline):
     model = StudioPhoto
     form = PhotoAdminForm
     readonly_fields = ["thumbnail"]
+
+    @staticmethod
+    def add(request, studio, form):
+        photos = [form.cleaned_data["upload"]]
+        return services.studio_add_photos(
+            studio=studio, by=request.user, photos=photos, caption=form.cleaned_data["caption"]
+        )[0]
+
+    @staticmethod
+    def change(request, obj, form):
+        return services.photo_update(
+            photo=obj, by=request.user, image=form.cleaned_data.get("upload"), caption=form.cleaned_data["caption"]
+        )
+
+    @staticmethod
+    def delete(request, obj):
+        services.photo_delete(photo=obj, by=request.user)
 
 
 class TargetInline(ScopedTabularInline):
@@ -97,6 +146,18 @@ class TargetInline(ScopedTabularInline):
     fields = ["year", "target", "target_count", "assessment", "evidence"]
     # The higher union assesses on the desk (services.target_assess), not the studio's own union here.
     readonly_fields = ["assessment", "evidence"]
+
+    @staticmethod
+    def add(request, studio, form):
+        return services.target_set(studio=studio, by=request.user, **_model_fields(form, TargetInline.fields))
+
+    @staticmethod
+    def change(request, obj, form):
+        return services.target_update(target=obj, by=request.user, **_model_fields(form, form.changed_data))
+
+    @staticmethod
+    def delete(request, obj):
+        services.target_delete(target=obj, by=request.user)
 
 
 class SupportInline(ScopedTabularInline):
@@ -108,8 +169,22 @@ class SupportInline(ScopedTabularInline):
             kwargs["queryset"] = union_scope(request.user, Role.EDIT_ROLES)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
+    @staticmethod
+    def add(request, studio, form):
+        return services.support_add(studio=studio, by=request.user, **_model_fields(form, SupportInline.fields))
+
+    @staticmethod
+    def change(request, obj, form):
+        return services.support_update(record=obj, by=request.user, **_model_fields(form, form.changed_data))
+
+    @staticmethod
+    def delete(request, obj):
+        services.support_delete(record=obj, by=request.user)
+
 
 class ReviewInline(ScopedTabularInline):
+    """The workflow's log: written by the services of the desk's workflow only."""
+
     model = Review
     fields = ["at", "action", "comment", "union", "by"]
     readonly_fields = fields
@@ -156,6 +231,8 @@ class StudioAdminForm(forms.ModelForm):
 
 @admin.register(Studio)
 class StudioAdmin(ExportMixin, ScopedAdmin):
+    """Read-only for staff (the desk applies, reviews and records); superusers write through services."""
+
     form = StudioAdminForm
     list_display = ["name", "kind", "level", "union", "status", "published"]
     list_filter = ["kind", "level", "status", "published"]
@@ -167,13 +244,49 @@ class StudioAdmin(ExportMixin, ScopedAdmin):
     inlines = [MemberInline, PhotoInline, TargetInline, SupportInline, AchievementInline, ReviewInline]
 
     def save_model(self, request, obj, form, change):
-        if not change:
-            obj.created_by = request.user
-        super().save_model(request, obj, form, change)
+        cleaned = form.cleaned_data
+        fields_of_work = cleaned.get("fields_of_work", ())
+        if change:
+            fields = _model_fields(form, [n for n in form.changed_data if n != "fields_of_work"])
+            saved = services.studio_update(studio=obj, by=request.user, fields_of_work=fields_of_work, **fields)
+        else:
+            # A studio added here is an application like one from the desk (reviewed by the higher union).
+            fields = _model_fields(form, [n for n in cleaned if n not in ("union", "fields_of_work")])
+            saved = services.studio_apply(
+                union=cleaned["union"], by=request.user, leader=None, fields_of_work=fields_of_work, **fields
+            )
+        _adopt(obj, saved)
 
     def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
+        # The fields of work were set by the service in save_model; each inline row goes through
+        # its own service below (no form.save_m2m(), no formset.save()).
+        for formset in formsets:
+            self.save_formset(request, form, formset, change)
         services.studio_reindex(studio=form.instance)
+
+    def save_formset(self, request, form, formset, change):
+        """Each row of an inline is added, changed or deleted by the services of its model."""
+        inline = next(i for i in self.inlines if i.model is formset.model)
+        studio = form.instance
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        deleted = formset.deleted_forms if formset.can_delete else []
+        for row in formset.initial_forms:
+            if row in deleted:
+                inline.delete(request, row.instance)
+                formset.deleted_objects.append(row.instance)
+            elif row.has_changed():
+                inline.change(request, row.instance, row)
+                formset.changed_objects.append((row.instance, row.changed_data))
+        for row in formset.extra_forms:
+            if row.has_changed() and row not in deleted:
+                formset.new_objects.append(inline.add(request, studio, row))
+
+    def delete_model(self, request, obj):
+        services.studio_delete(studio=obj, by=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for studio in queryset:
+            services.studio_delete(studio=studio, by=request.user)
 
     def get_formset_kwargs(self, request, obj, inline, prefix):
         kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
@@ -186,7 +299,9 @@ class StudioAdmin(ExportMixin, ScopedAdmin):
 
 
 @admin.register(Achievement)
-class AchievementAdmin(ExportMixin, TouchParentMixin, ScopedAdmin):
+class AchievementAdmin(ExportMixin, ScopedAdmin):
+    """Read-only for staff (the desk adds and imports); the services keep the profile's page stamp."""
+
     form = AchievementAdminForm
     resource_classes = [AchievementResource]
     list_display = ["title", "studio", "type", "date", "level", "number"]
@@ -196,7 +311,6 @@ class AchievementAdmin(ExportMixin, TouchParentMixin, ScopedAdmin):
     date_hierarchy = "date"
     autocomplete_fields = ["studio"]
     filter_horizontal = ["members"]
-    parent_field = "studio"  # achievements show on the studio's public profile (page cache)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "studio":
@@ -208,17 +322,36 @@ class AchievementAdmin(ExportMixin, TouchParentMixin, ScopedAdmin):
             kwargs["queryset"] = Member.objects.editable_by(request.user).select_related("studio")
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
-    def touch(self, ids):
-        services.studio_touch(studio_ids=list(ids))
-
     def save_model(self, request, obj, form, change):
-        if not change:
-            obj.created_by = request.user
-        super().save_model(request, obj, form, change)
+        cleaned = form.cleaned_data
+        attachment = cleaned.get("attachment")
+        if change:
+            fields = _model_fields(form, [n for n in form.changed_data if n not in ("members", "attachment")])
+            saved = services.achievement_update(
+                achievement=obj, by=request.user, members=cleaned.get("members"), attachment=attachment, **fields
+            )
+        else:
+            fields = _model_fields(form, [n for n in cleaned if n not in ("members", "attachment")])
+            saved = services.achievement_add(
+                by=request.user, members=cleaned.get("members") or (), attachment=attachment, **fields
+            )
+        _adopt(obj, saved)
+
+    def save_related(self, request, form, formsets, change):
+        pass  # the members were set by the service in save_model
+
+    def delete_model(self, request, obj):
+        services.achievement_delete(achievement=obj, by=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for achievement in queryset:
+            services.achievement_delete(achievement=achievement, by=request.user)
 
 
 @admin.register(Member)
 class MemberAdmin(ScopedAdmin):
+    """Read-only for staff (the desk adds members); the services keep the leader's search text."""
+
     form = MemberAdminForm
     list_display = ["name", "studio", "role", "education", "political_status"]
     list_filter = ["role", "education", "political_status"]
@@ -228,30 +361,39 @@ class MemberAdmin(ScopedAdmin):
     def get_fields(self, request, obj=None):
         return ["studio", *MemberAdminForm.Meta.fields, "photo_upload"]
 
+    def get_readonly_fields(self, request, obj=None):
+        return ["studio"] if obj is not None else []  # a person stays with their studio
+
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "studio":
             kwargs["queryset"] = Studio.objects.editable_by(request.user)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        # The leader's name is searchable; either way the public page must show the change.
-        services.studio_reindex(studio=obj.studio)
+        photo = form.cleaned_data.get("photo_upload")
+        if change:
+            fields = _model_fields(form, form.changed_data)
+            saved = services.member_update(member=obj, by=request.user, photo=photo, **fields)
+        else:
+            fields = _model_fields(form, form.cleaned_data)
+            saved = services.member_add(by=request.user, photo=photo, **fields)
+        _adopt(obj, saved)
 
     def delete_model(self, request, obj):
-        super().delete_model(request, obj)
-        services.studio_reindex(studio=obj.studio)
+        services.member_delete(member=obj, by=request.user)
 
     def delete_queryset(self, request, queryset):
-        ids = set(queryset.values_list("studio_id", flat=True))
-        super().delete_queryset(request, queryset)
-        for studio in Studio.objects.filter(pk__in=ids):
-            services.studio_reindex(studio=studio)
+        for member in queryset:
+            services.member_delete(member=member, by=request.user)
 
 
 @admin.register(FieldOfWork)
 class FieldOfWorkAdmin(admin.ModelAdmin):
-    """A shared vocabulary, not a union's record: any role holder reads it, officers add to it."""
+    """A shared vocabulary, not a union's record: any role holder reads it, officers add to it.
+
+    Officers keep writing here because fields of work have no desk page yet (the staff-writable
+    exception of the admin rule); the writes go through services.field_of_work_save.
+    """
 
     list_display = ["name", "slug"]
     search_fields = ["name"]
@@ -270,3 +412,19 @@ class FieldOfWorkAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return request.user.is_superuser
+
+    def save_model(self, request, obj, form, change):
+        saved = services.field_of_work_save(
+            by=request.user,
+            name=form.cleaned_data["name"],
+            slug=form.cleaned_data["slug"],
+            field=obj if change else None,
+        )
+        _adopt(obj, saved)
+
+    def delete_model(self, request, obj):
+        services.field_of_work_delete(field=obj, by=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for field in queryset:
+            services.field_of_work_delete(field=field, by=request.user)

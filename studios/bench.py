@@ -6,7 +6,7 @@ import time
 from django.db.models import Count
 
 from .models import Studio
-from .services import search_filter, studio_counts, studio_years
+from .selectors import search_filter, studio_counts, studio_years
 
 
 def _profile_slug() -> str | None:

@@ -202,35 +202,36 @@ def seed(stdout) -> None:
         people = list(studio.members.all())
         if slug == "qi-he":
             _achievements(studio, QI_HE_MIX, people, 2015)
-            for year, assessment in ((2022, YearTarget.Assessment.MET), (2023, YearTarget.Assessment.PENDING)):
-                YearTarget.objects.get_or_create(
-                    studio=studio,
-                    year=year,
-                    defaults={
-                        "target": "每年形成1项行业领先成果",
-                        "target_count": 1,
-                        "assessment": assessment,
-                        "evidence": "主编零碳建筑评价标准" if assessment == YearTarget.Assessment.MET else "",
-                    },
-                )
-            SupportRecord.objects.get_or_create(
-                studio=studio,
-                kind=SupportRecord.Kind.FUNDING,
-                date=dt.date(2022, 12, 16),
-                defaults={"union": studio.union, "amount": Decimal("100000"), "description": "工作室建设经费"},
-            )
-            SupportRecord.objects.get_or_create(
-                studio=studio,
-                kind=SupportRecord.Kind.IP_PROTECTION,
-                date=dt.date(2023, 3, 1),
-                defaults={"union": studio.union, "amount": Decimal("20000"), "description": "专利申请资助"},
-            )
+            _target(studio, 2022, evidence="主编零碳建筑评价标准")
+            _target(studio, 2023)
+            _support(studio, SupportRecord.Kind.FUNDING, dt.date(2022, 12, 16), "100000", "工作室建设经费")
+            _support(studio, SupportRecord.Kind.IP_PROTECTION, dt.date(2023, 3, 1), "20000", "专利申请资助")
         elif slug == "song-jia":
             _achievements(studio, SONG_JIA_MIX, people, 2020)
-            YearTarget.objects.get_or_create(
-                studio=studio, year=2023, defaults={"target": "每年形成1项行业领先成果", "target_count": 1}
-            )
+            _target(studio, 2023)
     stdout.write(f"studios: {Studio.objects.count()} studios ({made} new), {Achievement.objects.count()} achievements")
+
+
+def _target(studio: Studio, year: int, *, evidence: str = "") -> None:
+    """A yearly target through the services; with evidence, assessed as met (the seed's results reach it)."""
+    target = studio.targets.filter(year=year).first() or services.target_set(
+        studio=studio, year=year, target="每年形成1项行业领先成果", target_count=1, by=None
+    )
+    if evidence and target.assessment == YearTarget.Assessment.PENDING:
+        services.target_assess(target=target, met=True, evidence=evidence, by=None)
+
+
+def _support(studio: Studio, kind: str, date: dt.date, amount: str, description: str) -> None:
+    if not studio.support.filter(kind=kind, date=date).exists():
+        services.support_add(
+            studio=studio,
+            union=studio.union,
+            by=None,
+            kind=kind,
+            date=date,
+            amount=Decimal(amount),
+            description=description,
+        )
 
 
 def _reviewer(union):

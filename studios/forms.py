@@ -2,7 +2,6 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
 from unionportal.core.attachments import clean_attachment
@@ -163,12 +162,6 @@ class ImportForm(forms.Form):
         return f
 
 
-def union_choices_for_public() -> list[Union]:
-    """Unions that own a public studio, or have one in their subtree (for the list filter; one query)."""
-    below = Studio.objects.public().filter(union__path__startswith=OuterRef("path"))
-    return list(Union.objects.filter(Exists(below)).only("pk", "name", "path", "depth"))
-
-
 class TargetForm(forms.Form):
     year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
     target = forms.CharField(label=_("Target"), max_length=200)
@@ -177,6 +170,13 @@ class TargetForm(forms.Form):
 
 class AssessForm(forms.Form):
     evidence = forms.CharField(label=_("Evidence"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+    override_reason = forms.CharField(
+        label=_("Reason for marking it met below the count"),
+        required=False,
+        max_length=1000,
+        help_text=_("Only when the recorded results fall short of the target; the reason is kept with the assessment."),
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
 
 class SupportForm(forms.ModelForm):

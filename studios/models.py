@@ -284,6 +284,19 @@ class YearTarget(TimeStampedModel):
     target_count = models.PositiveSmallIntegerField(_("results expected"), default=1)
     assessment = models.CharField(_("assessment"), max_length=8, choices=Assessment, default=Assessment.PENDING)
     evidence = models.TextField(_("evidence"), max_length=2000, blank=True)
+    # Kept by services.target_assess: what counted when the target was assessed, and why it was
+    # marked met anyway when the results fell short of it.
+    results_counted = models.PositiveSmallIntegerField(_("results counted at assessment"), null=True, blank=True)
+    override_reason = models.TextField(_("reason for marking met below target"), max_length=1000, blank=True)
+    assessed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("assessed by"),
+    )
+    assessed_at = models.DateTimeField(_("assessed at"), null=True, blank=True)
 
     objects = YearTargetQuerySet.as_manager()
     history = HistoricalRecords()

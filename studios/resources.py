@@ -4,7 +4,8 @@ from .models import Achievement
 
 
 class AchievementResource(resources.ModelResource):
-    """Exports achievements with the same columns the desk import reads back."""
+    """Exports achievements with the same columns the desk import reads back (never the id: the
+    import refuses id columns, so an export can be imported into another studio as it is)."""
 
     studio = fields.Field(attribute="studio__name", column_name="studio")
     members = fields.Field(column_name="members")
@@ -12,7 +13,6 @@ class AchievementResource(resources.ModelResource):
     class Meta:
         model = Achievement
         fields = [
-            "id",
             "studio",
             "type",
             "title",

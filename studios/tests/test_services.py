@@ -5,7 +5,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from studios import demo as studios_demo
-from studios import services
+from studios import selectors, services
 from studios.models import Achievement, Member, Review, Studio
 from unionportal.core import demo as core_demo
 from unionportal.core.models import Activity, Role
@@ -25,12 +25,12 @@ def test_counts_are_computed_from_records(make_studio, add_achievements):
     add_achievements(studio, Achievement.Type.PAPER, 5)
     other = make_studio()
     add_achievements(other, Achievement.Type.PATENT_GRANTED, 7)
-    counts = services.studio_counts(studio=studio)
+    counts = selectors.studio_counts(studio=studio)
     # IP = accepted + granted + software copyright + other IP; patents = accepted + granted.
     assert (counts["ip"], counts["patents"], counts["standards"], counts["total"]) == (10, 5, 3, 18)
     assert counts["type_paper"] == 5
     Achievement.objects.filter(studio=studio, type=Achievement.Type.PATENT_GRANTED).first().delete()
-    counts = services.studio_counts(studio=studio)
+    counts = selectors.studio_counts(studio=studio)
     assert (counts["ip"], counts["patents"]) == (9, 4)
 
 
@@ -38,7 +38,7 @@ def test_counts_use_one_query(make_studio, add_achievements, django_assert_num_q
     studio = make_studio()
     add_achievements(studio, Achievement.Type.PAPER, 3)
     with django_assert_num_queries(1):  # one aggregate over the studio's achievements
-        services.studio_counts(studio=studio)
+        selectors.studio_counts(studio=studio)
 
 
 @pytest.mark.parametrize(
@@ -99,7 +99,7 @@ def test_only_a_higher_union_approves(tree, make_studio, officer_a, officer_b):
 
 def test_district_officer_reviews_its_street(tree, make_studio, officer_a):
     studio = make_studio(union=tree.a1, kind=Studio.Kind.PARTY_PHD, status=Studio.Status.APPLYING, published=False)
-    assert services.can_review(officer_a, studio)
+    assert selectors.can_review(officer_a, studio)
     services.studio_review(studio=studio, approve=False, by=officer_a, comment="Add the member list.")
     studio.refresh_from_db()
     assert studio.status == Studio.Status.RETURNED
@@ -168,7 +168,7 @@ def test_search_text_has_pinyin_initials(make_studio):
     studio = make_studio(name="齐贺党员博士创新工作室", leader={"name": "齐贺"})
     studio.refresh_from_db()
     assert "qh" in studio.search_text and "qihe" in studio.search_text
-    assert Studio.objects.filter(services.search_filter("QH")).filter(pk=studio.pk).exists()
+    assert Studio.objects.filter(selectors.search_filter("QH")).filter(pk=studio.pk).exists()
 
 
 def test_slug_never_shadows_the_desk(db):
@@ -184,7 +184,7 @@ def _seed():
 def test_demo_seed_reads_88_77_18_and_is_idempotent(db):
     _seed()
     qi = Studio.objects.get(slug="qi-he")
-    counts = services.studio_counts(studio=qi)
+    counts = selectors.studio_counts(studio=qi)
     assert (counts["ip"], counts["patents"], counts["standards"]) == (88, 77, 18)
     assert qi.status == Studio.Status.ACTIVE and qi.is_public
     assert Activity.objects.filter(source=f"studios.studio:{qi.pk}:plaque", kind="ceremony").exists()
