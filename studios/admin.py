@@ -1,6 +1,8 @@
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ExportMixin
 
@@ -59,12 +61,44 @@ class AchievementAdminForm(forms.ModelForm):
         return data
 
 
+class ServiceErrorsMixin:
+    """A rule a service refuses (after the form's own checks) comes back as a message on the same
+    page, with nothing saved: the admin's change and delete views run in one transaction."""
+
+    def _refused(self, request, error: ValidationError) -> HttpResponseRedirect:
+        self.message_user(request, " ".join(error.messages), messages.ERROR)
+        return HttpResponseRedirect(request.get_full_path())
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except ValidationError as e:
+            return self._refused(request, e)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        try:
+            return super().delete_view(request, object_id, extra_context)
+        except ValidationError as e:
+            return self._refused(request, e)
+
+    def changelist_view(self, request, extra_context=None):
+        try:
+            return super().changelist_view(request, extra_context)
+        except ValidationError as e:
+            return self._refused(request, e)
+
+
 def _model_fields(form, names) -> dict:
     """The cleaned values of `names` that are fields of the form's model (not extras such as uploads)."""
     model_fields = {f.name for f in form._meta.model._meta.get_fields()} - {"id"}
     # An inline's key to its parent is added by the formset, outside the form's own fields.
     own = set(form._meta.fields or ())
     return {n: form.cleaned_data[n] for n in names if n in model_fields and n in own and n in form.cleaned_data}
+
+
+def _row_fields(form, names) -> dict:
+    """As _model_fields, for an inline's row: its parent is given apart."""
+    return {k: v for k, v in _model_fields(form, names).items() if k != "studio"}
 
 
 def _adopt(obj, saved) -> None:
@@ -81,14 +115,14 @@ class MemberInline(ScopedTabularInline):
 
     @staticmethod
     def add(request, studio, form):
-        fields = _model_fields(form, form.cleaned_data)
+        fields = _row_fields(form, form.cleaned_data)
         return services.member_add(
             studio=studio, by=request.user, photo=form.cleaned_data.get("photo_upload"), **fields
         )
 
     @staticmethod
     def change(request, obj, form):
-        fields = _model_fields(form, form.changed_data)
+        fields = _row_fields(form, form.changed_data)
         return services.member_update(
             member=obj, by=request.user, photo=form.cleaned_data.get("photo_upload"), **fields
         )
@@ -107,11 +141,11 @@ class AchievementInline(ScopedTabularInline):
 
     @staticmethod
     def add(request, studio, form):
-        return services.achievement_add(studio=studio, by=request.user, **_model_fields(form, form.cleaned_data))
+        return services.achievement_add(studio=studio, by=request.user, **_row_fields(form, form.cleaned_data))
 
     @staticmethod
     def change(request, obj, form):
-        return services.achievement_update(achievement=obj, by=request.user, **_model_fields(form, form.changed_data))
+        return services.achievement_update(achievement=obj, by=request.user, **_row_fields(form, form.changed_data))
 
     @staticmethod
     def delete(request, obj):
@@ -149,11 +183,11 @@ class TargetInline(ScopedTabularInline):
 
     @staticmethod
     def add(request, studio, form):
-        return services.target_set(studio=studio, by=request.user, **_model_fields(form, TargetInline.fields))
+        return services.target_set(studio=studio, by=request.user, **_row_fields(form, TargetInline.fields))
 
     @staticmethod
     def change(request, obj, form):
-        return services.target_update(target=obj, by=request.user, **_model_fields(form, form.changed_data))
+        return services.target_update(target=obj, by=request.user, changes=_row_fields(form, form.changed_data))
 
     @staticmethod
     def delete(request, obj):
@@ -171,11 +205,11 @@ class SupportInline(ScopedTabularInline):
 
     @staticmethod
     def add(request, studio, form):
-        return services.support_add(studio=studio, by=request.user, **_model_fields(form, SupportInline.fields))
+        return services.support_add(studio=studio, by=request.user, **_row_fields(form, SupportInline.fields))
 
     @staticmethod
     def change(request, obj, form):
-        return services.support_update(record=obj, by=request.user, **_model_fields(form, form.changed_data))
+        return services.support_update(record=obj, by=request.user, **_row_fields(form, form.changed_data))
 
     @staticmethod
     def delete(request, obj):
@@ -230,7 +264,7 @@ class StudioAdminForm(forms.ModelForm):
 
 
 @admin.register(Studio)
-class StudioAdmin(ExportMixin, ScopedAdmin):
+class StudioAdmin(ServiceErrorsMixin, ExportMixin, ScopedAdmin):
     """Read-only for staff (the desk applies, reviews and records); superusers write through services."""
 
     form = StudioAdminForm
@@ -285,8 +319,9 @@ class StudioAdmin(ExportMixin, ScopedAdmin):
         services.studio_delete(studio=obj, by=request.user)
 
     def delete_queryset(self, request, queryset):
-        for studio in queryset:
-            services.studio_delete(studio=studio, by=request.user)
+        with transaction.atomic():  # a bulk delete is all or nothing
+            for studio in queryset:
+                services.studio_delete(studio=studio, by=request.user)
 
     def get_formset_kwargs(self, request, obj, inline, prefix):
         kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
@@ -299,7 +334,7 @@ class StudioAdmin(ExportMixin, ScopedAdmin):
 
 
 @admin.register(Achievement)
-class AchievementAdmin(ExportMixin, ScopedAdmin):
+class AchievementAdmin(ServiceErrorsMixin, ExportMixin, ScopedAdmin):
     """Read-only for staff (the desk adds and imports); the services keep the profile's page stamp."""
 
     form = AchievementAdminForm
@@ -344,12 +379,13 @@ class AchievementAdmin(ExportMixin, ScopedAdmin):
         services.achievement_delete(achievement=obj, by=request.user)
 
     def delete_queryset(self, request, queryset):
-        for achievement in queryset:
-            services.achievement_delete(achievement=achievement, by=request.user)
+        with transaction.atomic():  # a bulk delete is all or nothing
+            for achievement in queryset:
+                services.achievement_delete(achievement=achievement, by=request.user)
 
 
 @admin.register(Member)
-class MemberAdmin(ScopedAdmin):
+class MemberAdmin(ServiceErrorsMixin, ScopedAdmin):
     """Read-only for staff (the desk adds members); the services keep the leader's search text."""
 
     form = MemberAdminForm
@@ -383,12 +419,13 @@ class MemberAdmin(ScopedAdmin):
         services.member_delete(member=obj, by=request.user)
 
     def delete_queryset(self, request, queryset):
-        for member in queryset:
-            services.member_delete(member=member, by=request.user)
+        with transaction.atomic():  # a bulk delete is all or nothing
+            for member in queryset:
+                services.member_delete(member=member, by=request.user)
 
 
 @admin.register(FieldOfWork)
-class FieldOfWorkAdmin(admin.ModelAdmin):
+class FieldOfWorkAdmin(ServiceErrorsMixin, admin.ModelAdmin):
     """A shared vocabulary, not a union's record: any role holder reads it, officers add to it.
 
     Officers keep writing here because fields of work have no desk page yet (the staff-writable
@@ -426,5 +463,6 @@ class FieldOfWorkAdmin(admin.ModelAdmin):
         services.field_of_work_delete(field=obj, by=request.user)
 
     def delete_queryset(self, request, queryset):
-        for field in queryset:
-            services.field_of_work_delete(field=field, by=request.user)
+        with transaction.atomic():  # a bulk delete is all or nothing
+            for field in queryset:
+                services.field_of_work_delete(field=field, by=request.user)

@@ -44,8 +44,9 @@ def target_set(*, studio: Studio, year: int, target: str, target_count: int, by:
 
 
 @transaction.atomic
-def target_update(*, target: YearTarget, by: AbstractUser | None, **fields) -> YearTarget:
-    """Change a target row (its year, wording or count) until it is assessed."""
+def target_update(*, target: YearTarget, by: AbstractUser | None, changes: dict) -> YearTarget:
+    """Change a target row (`changes` of its year, wording or count) until it is assessed."""
+    fields = dict(changes)
     unknown = set(fields) - TARGET_FIELDS
     if unknown:
         raise ValidationError(
