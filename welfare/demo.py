@@ -80,8 +80,12 @@ def _d(y: int, m: int, d: int) -> dt.date:
 
 @transaction.atomic
 def seed(stdout=None) -> None:
+    # The city's lines belong to the city federation: only its welfare staff change them.
+    city = core_demo.union("beijing")
     for year, amount in LINES.items():
-        MinimumLivingLine.objects.get_or_create(region=REGION, year=year, defaults={"monthly_amount": Decimal(amount)})
+        MinimumLivingLine.objects.get_or_create(
+            region=REGION, year=year, defaults={"monthly_amount": Decimal(amount), "union": city}
+        )
     beifang = core_demo.union("beifang")
     for year in LINES:
         YearlyCap.objects.get_or_create(union=beifang, year=year, defaults={"per_household": Decimal("3000")})

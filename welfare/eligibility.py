@@ -5,6 +5,7 @@ by accident: a loss above 80 per cent of a year's income; relative: below twice 
 The explanation is worded when shown (in the reader's language), never stored.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -71,3 +72,29 @@ def eligibility_assess(
         elif per_capita < 2 * line:
             category = RELATIVE
     return Assessment(category, per_capita, line, household_income, rigid_expenses, household_size, accident_loss)
+
+
+def enclosing(region: str, known: Iterable[str]) -> str | None:
+    """The nearest region among `known` that encloses `region` (itself first), else None.
+
+    Region names are written from the largest unit down (a city, then its district), so a
+    region encloses another when its name is a prefix of the other's: the line of a city
+    applies to a district of it that has none of its own.
+    """
+    region = (region or "").strip()
+    best = None
+    for candidate in known:
+        candidate = (candidate or "").strip()
+        if candidate and region.startswith(candidate) and (best is None or len(candidate) > len(best)):
+            best = candidate
+    return best
+
+
+def line_pick(region: str, year: int, lines: Iterable[tuple[str, int, Decimal]]) -> Decimal | None:
+    """From (region, year, monthly amount) rows: the nearest enclosing region's line for `year`
+    (its latest line of that year or before), else None."""
+    rows = [(r.strip(), y, amount) for r, y, amount in lines if y <= year]
+    where = enclosing(region, {r for r, _y, _a in rows})
+    if where is None:
+        return None
+    return max((row for row in rows if row[0] == where), key=lambda row: row[1])[2]

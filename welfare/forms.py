@@ -94,6 +94,13 @@ class ReviewForm(forms.Form):
 
 
 class AssistanceForm(forms.ModelForm):
+    override_reason = forms.CharField(
+        label=_("chair's reason to go over the yearly cap"),
+        required=False,
+        max_length=300,
+        help_text=_("Only when over the cap; a chair of the union must give it."),
+    )
+
     class Meta:
         model = Assistance
         fields = ["kind", "amount", "date", "funding_source", "note"]

@@ -34,12 +34,31 @@ class WelfareQuerySet(ScopedQuerySet):
 # --- Reference tables ---------------------------------------------------------------------
 
 
+class MinimumLivingLineQuerySet(ScopedQuerySet):
+    """Every welfare officer reads every line (a district's file may take its city's line);
+    only welfare staff of the owning union or above change one (services.line_save)."""
+
+    view_roles = WELFARE
+    edit_roles = WELFARE
+
+    def visible_to(self, user):
+        from unionportal.core.scoping import holds_any
+
+        return self.all() if holds_any(user, WELFARE) else self.none()
+
+
 class MinimumLivingLine(models.Model):
     """The local minimum-living line (低保线), per region and year, in yuan per person per month."""
 
+    # The level that sets the line (the city federation for a city's line): only its welfare
+    # staff, or those above, change it.
+    union = models.ForeignKey(Union, models.PROTECT, related_name="welfare_lines", verbose_name=_("owning union"))
     region = models.CharField(_("region"), max_length=100)
     year = models.PositiveSmallIntegerField(_("year"))
     monthly_amount = models.DecimalField(_("monthly amount per person"), max_digits=8, decimal_places=2)
+
+    objects = MinimumLivingLineQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["region", "-year"]
@@ -270,6 +289,7 @@ class FileEvent(models.Model):
         CATEGORY_CONFIRMED = "category", _("Category confirmed")
         CATEGORY_OVERRIDDEN = "override", _("Category overridden")
         REVIEW = "review", _("Yearly review")
+        CAP_OVERRIDE = "cap_override", _("Over the yearly cap (chair's approval)")
 
     action = models.CharField(_("action"), max_length=16, choices=Action, default=Action.STEP)
     category = models.CharField(_("category"), max_length=16, choices=HardshipFile.Category, blank=True)
@@ -529,6 +549,9 @@ class Handout(models.Model):
     at = models.DateTimeField(_("handed out at"), default=timezone.now)
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("by")
+    )
+    over_share_reason = models.CharField(
+        _("reason for more than the share (chair's approval)"), max_length=300, blank=True
     )
 
     objects = WelfareQuerySet.as_manager()

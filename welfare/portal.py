@@ -9,7 +9,23 @@ from unionportal.core import registry
 from unionportal.core.scoping import holds_any
 
 from . import demo
-from .models import WELFARE, AccessLog, HardshipFile
+from .models import (
+    WELFARE,
+    AccessLog,
+    Assistance,
+    Campaign,
+    CampaignItem,
+    Employee,
+    FileEvent,
+    Handout,
+    HandoutLine,
+    HardshipFile,
+    HouseholdMember,
+    MinimumLivingLine,
+    Visit,
+    VisitPhoto,
+    YearlyCap,
+)
 
 
 def _files(user):
@@ -38,3 +54,21 @@ from . import bench, scale  # noqa: E402  (registers scale and bench hooks)
 registry.scale("welfare", scale.add_arguments, scale.run)
 registry.bench_pages(bench.pages)
 registry.bench("welfare", bench.run)
+
+# Written only through welfare.services (desk, back office, import, commands, seeders).
+registry.serviced(
+    AccessLog,
+    Assistance,
+    Campaign,
+    CampaignItem,
+    Employee,
+    FileEvent,
+    Handout,
+    HandoutLine,
+    HardshipFile,
+    HouseholdMember,
+    MinimumLivingLine,
+    Visit,
+    VisitPhoto,
+    YearlyCap,
+)

@@ -14,8 +14,10 @@ def id_number(seq: int, region: str = "110105") -> str:
 
 
 @pytest.fixture
-def line(db):
-    return MinimumLivingLine.objects.create(region=REGION, year=dt.date.today().year, monthly_amount=Decimal("1000"))
+def line(tree):
+    return MinimumLivingLine.objects.create(
+        union=tree.city, region=REGION, year=dt.date.today().year, monthly_amount=Decimal("1000")
+    )
 
 
 @pytest.fixture

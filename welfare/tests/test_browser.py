@@ -18,7 +18,7 @@ pytestmark = [pytest.mark.browser]
 @pytest.fixture
 def world(transactional_db, tmp_path):
     tree = build_tree()
-    MinimumLivingLine.objects.create(region="Test City", year=2026, monthly_amount=1000)
+    MinimumLivingLine.objects.create(union=tree.city, region="Test City", year=2026, monthly_amount=1000)
     file = services.file_create(
         union=tree.a1g,
         by=None,

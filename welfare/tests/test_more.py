@@ -103,7 +103,7 @@ def test_handout_page_of_other_union_is_404(client, welfare_b, campaign):
 def _xlsx(rows) -> SimpleUploadedFile:
     wb = OpenpyxlWorkbook()
     ws = wb.active
-    ws.append(["union", "name", "gender", "id", "phone", "address", "region", "causes", "rigid", "household"])
+    ws.append(["union", "name", "gender", "id_number", "phone", "address", "region", "causes", "rigid", "household"])
     for r in rows:
         ws.append(r)
     out = io.BytesIO()
@@ -142,10 +142,12 @@ def test_visit_admin_first_page_queries(client, superuser, make_file, tree, djan
     assert response.context["cl"].result_count == 120
     response = client.get(reverse("admin:welfare_visit_changelist"), {"q": file.name})
     assert response.context["cl"].result_count == 120
-    response = client.get(reverse("admin:welfare_visit_changelist"), {"q": id_number(1)})
-    assert response.context["cl"].result_count == 120
-    response = client.get(reverse("admin:welfare_visit_changelist"), {"q": id_number(999)})
-    assert response.context["cl"].result_count == 0
+    # A full ID number is searched by POST; the changelist gets a token, never the number.
+    response = client.post(reverse("admin:welfare_visit_idsearch"), {"id_number": id_number(1)})
+    assert response.status_code == 302 and id_number(1) not in response["Location"]
+    assert client.get(response["Location"]).context["cl"].result_count == 120
+    response = client.post(reverse("admin:welfare_visit_idsearch"), {"id_number": id_number(999)})
+    assert client.get(response["Location"]).context["cl"].result_count == 0
 
 
 def test_visit_admin_search_is_scoped(client, welfare_a, make_file, tree):

@@ -9,6 +9,7 @@ from django.core.management import call_command
 from django.db import IntegrityError, connection
 from PIL import Image
 
+from unionportal.core.imports import ImportFailed, Table
 from welfare import identity, services
 from welfare.models import (
     AccessLog,
@@ -183,6 +184,8 @@ def test_handout_with_signature_decrements_stock(campaign, welfare_a):
 
 def test_handout_never_below_zero(campaign, welfare_a):
     c, item, employees = campaign
+    item.per_person = 5
+    item.save()
     services.handout_record(
         campaign=c, employee=employees[0], quantities={item.pk: 4}, by=welfare_a, signature=_signature()
     )
@@ -235,15 +238,17 @@ def test_import_reports_row_errors_and_saves_nothing(tree, welfare_a, line):
         (tree.a1g.name, "Bad Id", "m", "123", "", "", "", "", "", ""),
         (tree.a1g.name, "Bad Income", "m", id_number(3), "", "", "", "", "", "self:-5"),
     ]
-    result = services.files_import(rows=rows, by=welfare_a)
-    assert result.created == 0
-    assert [n for n, _m in result.errors] == [3, 4, 5]
-    assert "not one of yours" in result.errors[0][1]
-    assert "18 characters" in result.errors[1][1]
-    assert "cannot be negative" in result.errors[2][1]
+    table = Table(header=services.IMPORT_COLUMNS, rows=[(n, list(r)) for n, r in enumerate(rows, start=2)])
+    with pytest.raises(ImportFailed) as failed:
+        services.files_import(table=table, by=welfare_a)
+    errors = failed.value.row_errors
+    assert [n for n, _m in errors] == [3, 4, 5]
+    assert "not one of yours" in errors[0][1]
+    assert "18 characters" in errors[1][1]
+    assert "cannot be negative" in errors[2][1]
     assert HardshipFile.objects.count() == 0
-    ok = services.files_import(rows=rows[:1], by=welfare_a)
-    assert (ok.created, ok.errors) == (1, [])
+    ok = services.files_import(table=Table(header=table.header, rows=table.rows[:1]), by=welfare_a)
+    assert len(ok) == 1
     assert HardshipFile.objects.get().suggested_category == HardshipFile.Category.DEEP
 
 

@@ -1,0 +1,88 @@
+"""Reads of welfare that decide who sees what, or aggregate (reports.py holds the report's)."""
+
+from collections.abc import Iterable
+from decimal import Decimal
+
+from django.db.models import Sum
+
+from unionportal.core.models import Union
+from unionportal.core.scoping import has_role
+
+from .models import WELFARE, AccessLog, Assistance, HardshipFile, Visit, YearlyCap
+
+
+def files_visible(*, user):
+    return HardshipFile.objects.visible_to(user)
+
+
+def files_search(*, user, q: str):
+    """Files the user may see matching a name, a phone fragment or a full ID number."""
+    return HardshipFile.objects.visible_to(user).search(q)
+
+
+def files_filtered(*, user, q: str = "", status: str = "", category: str = "", overdue: bool = False):
+    files = files_search(user=user, q=q) if q else files_visible(user=user)
+    if status in HardshipFile.Status.values:
+        files = files.filter(status=status)
+    if category in HardshipFile.Category.values:
+        files = files.filter(category=category)
+    if overdue:
+        files = files.overdue_for_review()
+    return files
+
+
+def visits_visible(*, user):
+    return Visit.objects.visible_to(user)
+
+
+def access_log_visible(*, user):
+    return AccessLog.objects.visible_to(user)
+
+
+def may_see_person(*, user, entry: AccessLog) -> bool:
+    """Whether the access-log entry may show the person it is about (the file's name and masked
+    ID): to welfare staff of the file's union or above, and superusers. Chairs audit who looked
+    and when, not at whom."""
+    if entry.file_id is None:
+        return False
+    return HardshipFile.objects.visible_to(user).filter(pk=entry.file_id).exists()
+
+
+def people_visible_in_log(*, user, entries: Iterable[AccessLog]) -> set[int]:
+    """The file ids among the entries whose person the user may see (one query)."""
+    ids = {e.file_id for e in entries if e.file_id}
+    if not ids:
+        return set()
+    return set(HardshipFile.objects.visible_to(user).filter(pk__in=ids).values_list("pk", flat=True))
+
+
+def given_in_year(
+    *, file_id: int, year: int, exclude_visit: int | None = None, exclude_assistance: int | None = None
+) -> Decimal:
+    """What visits and assistance gave the file in the year (optionally without one record)."""
+    visits = Visit.objects.filter(file_id=file_id, date__year=year)
+    if exclude_visit:
+        visits = visits.exclude(pk=exclude_visit)
+    assistance = Assistance.objects.filter(file_id=file_id, date__year=year)
+    if exclude_assistance:
+        assistance = assistance.exclude(pk=exclude_assistance)
+    v = visits.aggregate(m=Sum("money"), g=Sum("goods_value"))
+    a = assistance.aggregate(a=Sum("amount"))
+    return (v["m"] or Decimal(0)) + (v["g"] or Decimal(0)) + (a["a"] or Decimal(0))
+
+
+def cap_for(union: Union, caps: Iterable[YearlyCap]) -> Decimal | None:
+    """The cap of the nearest union at or above `union` among `caps` (one year's caps)."""
+    best = None
+    for cap in caps:
+        if union.path.startswith(cap.union.path) and (best is None or len(cap.union.path) > len(best.union.path)):
+            best = cap
+    return best.per_household if best else None
+
+
+def yearly_cap(*, union: Union, year: int) -> Decimal | None:
+    return cap_for(union, YearlyCap.objects.filter(year=year).select_related("union"))
+
+
+def is_welfare_staff(*, user, union: Union) -> bool:
+    return has_role(user, union, WELFARE)

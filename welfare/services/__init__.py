@@ -1,0 +1,101 @@
+"""Writes of the welfare app: every one atomic, every rule here, every look at personal data logged.
+
+`from welfare import services; services.file_create(...)`: the package re-exports its modules'
+services, so callers need not know where each lives.
+"""
+
+from .access import access_log_id_search, access_log_view, access_log_write, can_reveal, id_reveal
+from .assistance import (
+    assistance_add,
+    assistance_delete,
+    assistance_update,
+    cap_check,
+    cap_delete,
+    cap_for,
+    cap_save,
+)
+from .campaigns import (
+    campaign_delete,
+    campaign_receive,
+    campaign_save,
+    employee_delete,
+    employee_save,
+    handout_code_issue,
+    handout_delete,
+    handout_record,
+    item_delete,
+    item_save,
+    quantities_parse,
+    signature_clean,
+)
+from .files import (
+    EDITABLE_FIELDS,
+    NEXT_STAGE,
+    REVIEW_EVERY,
+    file_advance,
+    file_create,
+    file_delete,
+    file_id_check,
+    file_review,
+    file_set_category,
+    file_update,
+    household_recompute,
+    household_set,
+    line_for,
+    parse_income,
+)
+from .imports import IMPORT_COLUMNS, files_import, files_purge, files_table, signatures_purge
+from .lines import line_delete, line_save
+from .visits import photo_delete, visit_create, visit_delete, visit_update
+
+__all__ = [
+    "EDITABLE_FIELDS",
+    "IMPORT_COLUMNS",
+    "NEXT_STAGE",
+    "REVIEW_EVERY",
+    "access_log_id_search",
+    "access_log_view",
+    "access_log_write",
+    "assistance_add",
+    "assistance_delete",
+    "assistance_update",
+    "campaign_delete",
+    "campaign_receive",
+    "campaign_save",
+    "can_reveal",
+    "cap_check",
+    "cap_delete",
+    "cap_for",
+    "cap_save",
+    "employee_delete",
+    "employee_save",
+    "file_advance",
+    "file_create",
+    "file_delete",
+    "file_id_check",
+    "file_review",
+    "file_set_category",
+    "file_update",
+    "files_import",
+    "files_purge",
+    "files_table",
+    "handout_code_issue",
+    "handout_delete",
+    "handout_record",
+    "household_recompute",
+    "household_set",
+    "id_reveal",
+    "item_delete",
+    "item_save",
+    "line_delete",
+    "line_for",
+    "line_save",
+    "parse_income",
+    "photo_delete",
+    "quantities_parse",
+    "signature_clean",
+    "signatures_purge",
+    "visit_create",
+    "visit_delete",
+    "visit_update",
+]
