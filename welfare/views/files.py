@@ -122,7 +122,7 @@ def file_edit(request: HttpRequest, pk: int) -> HttpResponse:
             data = {k: v for k, v in form.cleaned_data.items() if k != "id_number"}
             try:
                 services.file_update(file=file, by=request.user, id_number=form.cleaned_data["id_number"], **data)
-                services.household_set(file=file, members=[m for m in members.cleaned_data if m])
+                services.household_set(file=file, members=[m for m in members.cleaned_data if m], by=request.user)
             except ValidationError as e:
                 messages.error(request, _errors(e))
             else:
