@@ -10,7 +10,6 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from PIL import Image, ImageDraw, ImageFont
 from reportlab.lib.pagesizes import A4, landscape
@@ -20,6 +19,7 @@ from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen import canvas
 
 from .models import Entry
+from .selectors import award_date
 
 CJK_FONT = Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")
 CJK_FONT_INDEX = 2  # the .ttc's faces: 0 JP, 1 KR, 2 SC, 3 TC, 4 HK
@@ -75,7 +75,7 @@ def certificate_pdf(entry: Entry) -> bytes:
         ),
         (_("has won the {prize}.").format(prize=entry.get_prize_display()), 26, RED, height - 340),
         (contest.union.name, 16, INK, 120),
-        (timezone.localtime(contest.results_published_at or timezone.now()).strftime("%Y-%m-%d"), 14, INK, 95),
+        (award_date(contest).isoformat(), 14, INK, 95),  # the award date, not the day of printing
     ]
     for text, pt, color, y in lines:
         if not text:

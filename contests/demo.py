@@ -16,7 +16,7 @@ from unionportal.core.models import Role, Union
 from unionportal.core.services import role_grant
 
 from . import services
-from .models import Category, Contest, Criterion, Entry, Period, Team, TeamScore, Voter
+from .models import Category, Contest, Criterion, Entry, Period, Team, Voter
 
 FIVE_TYPES = ["生产提效型", "设备稳定型", "成本节约型", "安全保障型", "以人为本型"]
 CRITERIA = [("创新性", 30), ("实用性", 30), ("经济效益", 25), ("推广价值", 15)]
@@ -75,16 +75,16 @@ def _contest(slug: str, **fields) -> tuple[Contest, bool]:
     contest = Contest.objects.filter(slug=slug).first()
     if contest:
         return contest, False
-    contest = Contest(slug=slug, **fields)
-    contest.full_clean()
-    contest.save()
-    return contest, True
+    return services.contest_save(contest=Contest(slug=slug, **fields), by=None), True
+
+
+def _part(part):
+    return services.contest_part_save(part=part, by=None)
 
 
 @transaction.atomic
 def seed_xingshan(stdout) -> Contest:
     xingshan = core_demo.union("xingshan")
-    mining = core_demo.union("shougang_mining")
     workshops = [_child(xingshan, name) for name in WORKSHOPS]
     contest, created = _contest(
         "xingshan-five-type-2022",
@@ -107,30 +107,32 @@ def seed_xingshan(stdout) -> Contest:
     )
     if not created:
         return contest
-    cats = [Category.objects.create(contest=contest, name=n, order=i) for i, n in enumerate(FIVE_TYPES)]
-    crits = [Criterion.objects.create(contest=contest, name=n, weight=w, order=i) for i, (n, w) in enumerate(CRITERIA)]
+    cats = [_part(Category(contest=contest, name=n, order=i)) for i, n in enumerate(FIVE_TYPES)]
+    crits = [_part(Criterion(contest=contest, name=n, weight=w, order=i)) for i, (n, w) in enumerate(CRITERIA)]
     officer = core_demo.user("xingshan_officer")
     entries = []
     for cat, title, benefit, value, unit, shop, names in ENTRIES:
-        entry = Entry.objects.create(
+        entry = services.entry_submit(
             contest=contest,
+            by=officer,
             category=cats[cat],
             title=title,
             benefit=benefit,
             benefit_value=Decimal(value) if value else None,
             benefit_unit=unit,
             description=f"{title}：{benefit}。该成果由{workshops[shop].name}职工团队完成，已在生产中推广应用。",
-            submitted_by=officer,
+            members=[services.MemberInput(name, workshops[shop], is_leader=(i == 0)) for i, name in enumerate(names)],
+            now=_at(2022, 10, 8),
         )
-        for i, name in enumerate(names):
-            entry.members.create(name=name, union=workshops[shop], is_leader=(i == 0))
         services.entry_screen(
             entry=entry, accept=True, reason="符合参赛条件，进入网络投票。", by=officer, now=_at(2022, 10, 20)
         )
         entries.append(entry)
-    # Seven judges: three from the workshops (each excluded from its own workshop's entries),
-    # two from the mine's union, two from the mining company's union.
-    homes = [workshops[0], workshops[1], workshops[2], xingshan, xingshan, mining, mining]
+    # Seven judges: three from the workshops (each excluded from its own workshop's entries) and
+    # four experts from other enterprises' unions. A judge of the mine's union (or the mining
+    # company's, above it) would be excluded from every entry: all teams are of its subtree.
+    experts = [core_demo.union(key) for key in ("beifang", "beifang_assembly", "cscec_tech", "crec6_overseas")]
+    homes = [workshops[0], workshops[1], workshops[2], *experts]
     judges = []
     for i, home in enumerate(homes, start=1):
         judge = _user(f"xingshan_judge{i}", f"杏山铁矿评委{i}")
@@ -164,8 +166,8 @@ def seed_xingshan(stdout) -> Contest:
                 services.scores_set(entry=entry, judge=judge, scores=scores, now=_at(2022, 11, 20))
             except ValidationError:  # the judge of the team's own union is refused, as it should be
                 continue
-    services.results_compute(contest=contest, by=officer)
-    services.results_publish(contest=contest, by=officer)
+    services.results_compute(contest=contest, by=officer, now=_at(2022, 12, 1))
+    services.results_publish(contest=contest, by=officer, now=_at(2022, 12, 8, 14))
     return contest
 
 
@@ -209,20 +211,21 @@ def seed_open_vote(stdout) -> Contest:
                 strict=True,
             )
         ):
-            cat = Category.objects.create(contest=contest, name=name, order=i)
-            entry = Entry.objects.create(
+            cat = _part(Category(contest=contest, name=name, order=i))
+            entry = services.entry_submit(
                 contest=contest,
+                by=officer,
                 category=cat,
                 title=title,
                 description=f"{title}。",
-                submitted_by=officer,
+                members=[services.MemberInput(f"职工{i + 1}", workshops[i % 3], is_leader=True)],
+                now=contest.entry_opens + dt.timedelta(days=1),
             )
-            entry.members.create(name=f"职工{i + 1}", union=workshops[i % 3], is_leader=True)
-            entry.status = Entry.Status.ACCEPTED
-            entry.screened_by, entry.screened_at = officer, contest.screening_closes
-            entry.save()
+            services.entry_screen(
+                entry=entry, accept=True, reason="", by=officer, now=contest.entry_closes + dt.timedelta(days=1)
+            )
         for i, (n, w) in enumerate(CRITERIA):
-            Criterion.objects.create(contest=contest, name=n, weight=w, order=i)
+            _part(Criterion(contest=contest, name=n, weight=w, order=i))
     return contest
 
 
@@ -257,27 +260,18 @@ def seed_cscec(stdout) -> Contest:
     )
     if not created:
         return contest
-    crits = [Criterion.objects.create(contest=contest, name=n, weight=w, order=i) for i, (n, w) in enumerate(SIX)]
-    teams = [Team.objects.create(contest=contest, name=n, union=cscec, leader="") for n in TEAMS]
+    crits = [_part(Criterion(contest=contest, name=n, weight=w, order=i)) for i, (n, w) in enumerate(SIX)]
+    teams = [_part(Team(contest=contest, name=n, union=cscec, leader="")) for n in TEAMS]
     periods = [
-        Period.objects.create(contest=contest, name=n, starts_on=dt.date(*a), ends_on=dt.date(*b))
-        for n, a, b in PERIODS
+        _part(Period(contest=contest, name=n, starts_on=dt.date(*a), ends_on=dt.date(*b))) for n, a, b in PERIODS
     ]
     rng = random.Random(6)
     strength = {t.pk: rng.uniform(75, 92) for t in teams}
-    TeamScore.objects.bulk_create(
-        [
-            TeamScore(
-                team=t,
-                period=p,
-                criterion=c,
-                score=Decimal(str(round(min(100, strength[t.pk] + rng.uniform(-6, 6)), 1))),
-            )
-            for t in teams
-            for p in periods
-            for c in crits
-        ]
-    )
+    for t in teams:
+        for p in periods:
+            for c in crits:
+                score = Decimal(str(round(min(100, strength[t.pk] + rng.uniform(-6, 6)), 1)))
+                services.team_score_set(team=t, period=p, criterion=c, score=score, by=None)
     return contest
 
 

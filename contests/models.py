@@ -2,7 +2,6 @@
 jury scores, results with prizes, and team scores per period."""
 
 import datetime as dt
-import hashlib
 
 from django.conf import settings
 from django.db import models
@@ -14,6 +13,9 @@ from django.utils.translation import pgettext_lazy
 
 from unionportal.core.models import TimeStampedModel
 from unionportal.core.scoping import ScopedQuerySet
+
+from . import chain
+from .storage import get_private_storage
 
 GENESIS_HASH = "0" * 64
 # A contest's ballots form this many independent hash chains (a voter's ballots always go to
@@ -314,7 +316,8 @@ class EntryPhoto(models.Model):
 
 class EntryAttachment(models.Model):
     entry = models.ForeignKey(Entry, models.CASCADE, related_name="attachments", verbose_name=_("entry"))
-    file = models.FileField(_("file"), upload_to="contests/files/%Y/%m/")
+    # Private: an entry's files are shown only as its entry is (contests:attachment), never under /media/.
+    file = models.FileField(_("file"), upload_to="contests/files/%Y/%m/", storage=get_private_storage)
     title = models.CharField(_("title"), max_length=120, blank=True)
 
     class Meta:
@@ -395,6 +398,30 @@ class BallotChain(models.Model):
         return f"{self.contest} #{self.shard}: {self.length}"
 
 
+class ChainSeal(models.Model):
+    """The ballot log's fingerprint recorded at a stage (keyed, so it cannot be rewritten to match
+    a shortened log): verification compares the chain with every seal."""
+
+    class Kind(models.TextChoices):
+        VOTE_CLOSED = "vote_closed", _("voting closed")
+        RESULTS_PUBLISHED = "results_published", _("results published")
+
+    contest = models.ForeignKey(Contest, models.CASCADE, related_name="seals", verbose_name=_("contest"))
+    kind = models.CharField(_("recorded when"), max_length=20, choices=Kind)
+    ballots = models.PositiveIntegerField(_("ballots"))
+    heads = models.CharField(_("chain fingerprint"), max_length=64)
+    mac = models.CharField(_("seal"), max_length=64)
+    sealed_at = models.DateTimeField(_("recorded at"))
+
+    class Meta:
+        verbose_name = _("ballot log seal")
+        verbose_name_plural = _("ballot log seals")
+        constraints = [models.UniqueConstraint(fields=["contest", "kind"], name="contests_seal_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.contest} {self.kind}: {self.ballots}"
+
+
 class BallotQuerySet(ScopedQuerySet):
     scope_field = "contest__union"
 
@@ -428,9 +455,19 @@ class Ballot(models.Model):
 
     @staticmethod
     def compute_hash(*, prev_hash, contest_id, shard, seq, voter_id, entry_id, period, cast_at) -> str:
-        stamp = cast_at.astimezone(dt.UTC).isoformat(timespec="microseconds")
-        content = f"{prev_hash}|{contest_id}|{shard}|{seq}|{voter_id}|{entry_id}|{period}|{stamp}"
-        return hashlib.sha256(content.encode()).hexdigest()
+        """HMAC-SHA256 (settings.BALLOT_CHAIN_KEY) of the ballot's content and the previous hash."""
+        return chain.mac(
+            chain.ballot_text(
+                prev_hash=prev_hash,
+                contest_id=contest_id,
+                shard=shard,
+                seq=seq,
+                voter_id=voter_id,
+                entry_id=entry_id,
+                period=period,
+                cast_at=cast_at,
+            )
+        )
 
     def expected_hash(self) -> str:
         return self.compute_hash(

@@ -7,7 +7,25 @@ from unionportal.core.models import Role
 from unionportal.core.scoping import holds_any
 
 from . import bench, demo
-from .models import Contest, Entry
+from .models import (
+    Ballot,
+    BallotChain,
+    Category,
+    ChainSeal,
+    Contest,
+    Criterion,
+    Entry,
+    EntryAttachment,
+    EntryPhoto,
+    JudgeAssignment,
+    JudgeScore,
+    Period,
+    Team,
+    TeamMember,
+    TeamScore,
+    Voter,
+    VoterQuota,
+)
 
 
 def _desk_count(user):
@@ -28,3 +46,23 @@ registry.nav(_("Contests desk"), "contests:desk_list", desk=True, order=60)
 registry.demo("contests", demo.seed, order=60)
 registry.bench_pages(lambda: [("contest page", "/contests/xingshan-five-type-2022/")])
 registry.bench("contests ballots", bench.run)
+# Written only through contests.services (desk, back office, commands and the demo seeder alike).
+registry.serviced(
+    Contest,
+    Category,
+    Criterion,
+    JudgeAssignment,
+    Team,
+    Period,
+    Entry,
+    TeamMember,
+    EntryPhoto,
+    EntryAttachment,
+    Voter,
+    VoterQuota,
+    Ballot,
+    BallotChain,
+    ChainSeal,
+    JudgeScore,
+    TeamScore,
+)

@@ -16,6 +16,7 @@ urlpatterns = [
     path("<slug:slug>/", views.contest_detail, name="detail"),
     path("<slug:slug>/submit/", views.entry_submit, name="submit"),
     path("<slug:slug>/entries/<int:pk>/", views.entry_detail, name="entry"),
+    path("<slug:slug>/entries/<int:pk>/files/<int:file_pk>/", views.attachment, name="attachment"),
     path("<slug:slug>/entries/<int:pk>/certificate.pdf", views.certificate, name="certificate"),
     path("<slug:slug>/vote/", views.vote, name="vote"),
     path("<slug:slug>/results/", views.results, name="results"),

@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
 from django.db.models import Prefetch
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -13,9 +13,10 @@ from django.views.decorators.http import require_POST
 
 from unionportal.core.decorators import role_required
 from unionportal.core.http import rate_limited
+from unionportal.core.ids import parse_id
 from unionportal.core.models import Role
 
-from . import services
+from . import selectors, services
 from .certificates import certificate_pdf
 from .forms import EntryForm, ScreeningForm
 from .models import Contest, Entry, JudgeAssignment, JudgeScore, TeamMember, Voter
@@ -51,7 +52,7 @@ def contest_detail(request: HttpRequest, slug: str) -> HttpResponse:
         groups[entry.category].append(entry)
     categories = [(c, groups.get(c, [])) for c in contest.categories.all()]
     vote_open = contest.vote_open(now) and not contest.is_labour
-    state = services.vote_state(contest=contest, user=request.user, now=now) if vote_open else None
+    state = selectors.vote_state(contest=contest, user=request.user, now=now) if vote_open else None
     is_voter = (
         request.user.is_authenticated and Voter.objects.filter(user_id=request.user.pk, verified=True).exists()
         if vote_open
@@ -68,17 +69,8 @@ def contest_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "can_manage": Contest.objects.editable_by(request.user).filter(pk=contest.pk).exists(),
     }
     if contest.is_labour:
-        context["periods"], context["overall"] = services.leaderboard(contest=contest)
+        context["periods"], context["overall"] = selectors.leaderboard(contest=contest)
     return render(request, "contests/contest_detail.html", context)
-
-
-def _entry_visible(request: HttpRequest, contest: Contest, entry: Entry) -> bool:
-    if entry.status == Entry.Status.ACCEPTED:
-        return True
-    user = request.user
-    if user.is_authenticated and entry.submitted_by_id == user.pk:
-        return True
-    return Entry.objects.visible_to(user).filter(pk=entry.pk).exists()
 
 
 def entry_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
@@ -86,11 +78,11 @@ def entry_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     entry = get_object_or_404(
         contest.entries.select_related("category").prefetch_related("photos", "attachments", "members__union"), pk=pk
     )
-    if not _entry_visible(request, contest, entry):
+    if not selectors.entry_visible(entry=entry, user=request.user):
         raise Http404
     now = timezone.now()
     vote_open = contest.vote_open(now) and entry.status == Entry.Status.ACCEPTED
-    state = services.vote_state(contest=contest, user=request.user, now=now) if vote_open else None
+    state = selectors.vote_state(contest=contest, user=request.user, now=now) if vote_open else None
     is_voter = vote_open and Voter.objects.filter(user_id=request.user.pk, verified=True).exists()
     is_team = request.user.is_authenticated and (
         entry.submitted_by_id == request.user.pk or Entry.objects.visible_to(request.user).filter(pk=pk).exists()
@@ -122,9 +114,8 @@ def vote(request: HttpRequest, slug: str) -> HttpResponse:
     if rate_limited(request, scope="contests-vote", limit=VOTE_RATE_LIMIT, window=60):
         messages.error(request, _("Too many votes from this address; try again in a minute."))
         return redirect(back)
-    try:
-        entry_id = int(request.POST.get("entry", ""))
-    except ValueError:
+    entry_id = parse_id(request.POST.get("entry"))
+    if entry_id is None:
         messages.error(request, _("Choose an entry to vote for."))
         return redirect(back)
     try:
@@ -132,7 +123,7 @@ def vote(request: HttpRequest, slug: str) -> HttpResponse:
     except ValidationError as e:
         messages.error(request, e.messages[0])
     else:
-        state = services.vote_state(contest=contest, user=request.user)
+        state = selectors.vote_state(contest=contest, user=request.user)
         messages.success(request, _("Thank you, your vote counts. Votes left: {n}.").format(n=state.remaining))
     return redirect(back)
 
@@ -141,7 +132,7 @@ def results(request: HttpRequest, slug: str) -> HttpResponse:
     contest = _contest(slug)
     context = {"contest": contest, "published": contest.results_published}
     if contest.is_labour:
-        context["periods"], context["overall"] = services.leaderboard(contest=contest)
+        context["periods"], context["overall"] = selectors.leaderboard(contest=contest)
         context["published"] = True
         context["chart"] = {
             "periods": [str(p) for p, _rows in context["periods"]],
@@ -157,9 +148,31 @@ def results(request: HttpRequest, slug: str) -> HttpResponse:
             ],
         }
     elif contest.results_published:
-        context["ranking"] = services.ranking(contest=contest)
+        context["ranking"] = selectors.ranking(contest=contest)
         context["ballots"], context["fingerprint"] = services.chain_fingerprint(contest=contest)
     return render(request, "contests/results.html", context)
+
+
+CONTENT_TYPES = {".pdf": "application/pdf", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png"}
+
+
+def attachment(request: HttpRequest, slug: str, pk: int, file_pk: int) -> FileResponse:
+    """An entry's attachment, shown exactly as its entry is (never from public /media/)."""
+    contest = _contest(slug)
+    entry = get_object_or_404(contest.entries, pk=pk)
+    if not selectors.entry_visible(entry=entry, user=request.user):
+        raise Http404
+    item = get_object_or_404(entry.attachments, pk=file_pk)
+    suffix = ("." + item.file.name.rsplit(".", 1)[-1].lower()) if "." in item.file.name else ""
+    try:
+        content_type = CONTENT_TYPES.get(suffix, "application/octet-stream")
+        response = FileResponse(item.file.open("rb"), content_type=content_type)
+    except FileNotFoundError:
+        raise Http404 from None
+    response["Content-Disposition"] = f'inline; filename="entry-{entry.pk}-{item.pk}{suffix}"'
+    response["Cache-Control"] = "private, max-age=600" if entry.status != Entry.Status.ACCEPTED else "max-age=3600"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 def certificate(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
@@ -228,7 +241,8 @@ def desk_list(request: HttpRequest) -> HttpResponse:
 def desk_contest(request: HttpRequest, slug: str) -> HttpResponse:
     contest = get_object_or_404(Contest.objects.on_desk_of(request.user).select_related("union"), slug=slug)
     can_manage = Contest.objects.editable_by(request.user).filter(pk=contest.pk).exists()
-    assignment = JudgeAssignment.objects.filter(contest=contest, judge=request.user).first()
+    assignments = JudgeAssignment.objects.select_related("home_union")
+    assignment = assignments.filter(contest=contest, judge=request.user).first()
     if not can_manage and assignment is None:
         raise Http404
     entries = list(
@@ -248,7 +262,7 @@ def desk_contest(request: HttpRequest, slug: str) -> HttpResponse:
         "rows": rows,
         "can_manage": can_manage,
         "assignment": assignment,
-        "missing": services.scores_missing(contest=contest) if can_manage and not contest.is_labour else [],
+        "missing": selectors.scores_missing(contest=contest) if can_manage and not contest.is_labour else [],
         "screening_form": ScreeningForm(),
     }
     return render(request, "contests/desk_contest.html", context)

@@ -33,12 +33,12 @@ def test_voter_votes_on_a_phone_until_the_limit_then_results_after_publishing(
     novelty, use = contest.criteria.all()
     for i, entry in enumerate(entries):
         services.scores_set(entry=entry, judge=judge, scores={novelty.pk: 50 + i, use.pk: 20}, now=contest.vote_closes)
-    services.results_compute(contest=contest, by=officer_a)
+    services.results_compute(contest=contest, by=officer_a, now=contest.vote_closes)
     results = f"{live_server.url}{reverse('contests:results', args=[contest.slug])}"
     page.goto(results)
     assert page.locator("#not-published").is_visible()
     assert page.locator("#ranking").count() == 0
-    services.results_publish(contest=contest, by=officer_a)
+    services.results_publish(contest=contest, by=officer_a, now=contest.jury_closes)
     page.goto(results)
     assert page.locator("#ranking .result-row").count() == 3
     assert "First prize" in page.locator("#ranking").inner_text()

@@ -283,11 +283,12 @@ def test_results_wait_for_missing_scores_then_rank_with_prizes(
     _score_all(contest, judges[:4], {a: [50] * 4, b: [80] * 4, c: [60] * 4, d: [10] * 4})
     missing = services.scores_missing(contest=contest)
     assert {m.judge.username for m in missing} == {"j4"} and len(missing) == 4
+    closed = contest.vote_closes  # results are computed once the vote has closed
     with pytest.raises(ValidationError, match="4 judge scores are missing"):
-        services.results_compute(contest=contest, by=officer_a)
+        services.results_compute(contest=contest, by=officer_a, now=closed)
     # j4 is an outlier on B: with five judges the highest and lowest totals are dropped.
     _score_all(contest, judges[4:], {a: [50], b: [0], c: [60], d: [10]})
-    services.results_compute(contest=contest, by=officer_a)
+    services.results_compute(contest=contest, by=officer_a, now=closed)
     got = {e.title: e for e in Entry.objects.filter(contest=contest)}
     # votes A=3, B=1, C=1, D=0 → vote score 100, 33.333, 33.333, 0
     assert got["A"].vote_count == 3 and got["B"].vote_score == Decimal("33.333")
