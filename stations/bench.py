@@ -6,7 +6,7 @@ import time
 
 from .models import Station
 from .nearby import full_scan, nearby
-from .views import search_rows
+from .selectors import search_rows
 
 RUNS = 200
 

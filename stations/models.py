@@ -126,10 +126,14 @@ class StationQuerySet(ScopedQuerySet):
         return self.filter(latest_inspection__isnull=True)
 
     def failing(self, item: str | None = None) -> "StationQuerySet":
-        flt = {"latest_inspection__items__passed": False}
-        if item:
-            flt["latest_inspection__items__item"] = item
-        return self.filter(pk__in=Station.objects.filter(**flt).values("pk"))
+        """Stations whose latest inspection did not pass (every item, or `item`). An item the
+        inspection lacks counts as failed: an inspection recorded without its seven items
+        (older data) is failing, not dropped from both this list and never_inspected()."""
+        failed = self.filter(latest_inspection__passed_all=False)
+        if not item:
+            return failed
+        passed = InspectionItem.objects.filter(inspection=models.OuterRef("latest_inspection"), item=item, passed=True)
+        return failed.filter(~models.Exists(passed))
 
 
 class Station(TimeStampedModel):

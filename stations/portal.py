@@ -6,7 +6,22 @@ from unionportal.core import registry
 from unionportal.core.scoping import holds_any
 
 from . import bench, demo, scale
-from .models import Feedback, Station
+from .models import (
+    Amenity,
+    AmenityDelivery,
+    Award,
+    DemandPoint,
+    ExchangeVisit,
+    Feedback,
+    HoursException,
+    Inspection,
+    InspectionItem,
+    OpeningHours,
+    PublicAccessChange,
+    Station,
+    StationAmenity,
+    StationPhoto,
+)
 
 registry.figure("warm_stations", _("Warm stations"), lambda: Station.objects.warm().count(), order=10)
 registry.figure("worker_homes", _("Worker homes"), lambda: Station.objects.worker_homes().count(), order=11)
@@ -37,3 +52,20 @@ registry.demo("stations", demo.seed, order=10)
 registry.scale("stations", scale.add_arguments, scale.run)
 registry.bench_pages(bench.pages)
 registry.bench("stations", bench.run)
+# Written only through stations.services (tests/test_admin_write_path.py walks the admin).
+registry.serviced(
+    Amenity,
+    AmenityDelivery,
+    Award,
+    DemandPoint,
+    ExchangeVisit,
+    Feedback,
+    HoursException,
+    Inspection,
+    InspectionItem,
+    OpeningHours,
+    PublicAccessChange,
+    Station,
+    StationAmenity,
+    StationPhoto,
+)

@@ -1,32 +1,26 @@
-"""Writes of the stations app: derived columns, public access, deliveries, inspections, feedback."""
+"""Stations and what their public page shows: derived columns, public access, hours,
+amenities, photos, awards and deliveries."""
 
 import datetime as dt
-import hashlib
 from collections.abc import Iterable
 
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from unionportal.core import pagecache
-from unionportal.core import services as core_services
 from unionportal.core.images import CleanImage
-from unionportal.core.models import Activity, Role
-from unionportal.core.scoping import has_role
 from unionportal.core.text import pinyin_initials
 
-from . import grams
-from .models import (
+from .. import grams
+from ..models import (
     Amenity,
     AmenityDelivery,
-    CheckIn,
-    ExchangeVisit,
-    Feedback,
-    Inspection,
-    InspectionItem,
-    InspectionPhoto,
+    Award,
+    HoursException,
+    OpeningHours,
     PublicAccessChange,
     Station,
     StationAmenity,
@@ -34,6 +28,13 @@ from .models import (
     StationPhoto,
     cell_of,
 )
+from .common import check_may_edit, is_public
+from .visits import exchange_visits_refresh, exchange_visits_withdraw
+
+
+def _public_facts(station: Station) -> tuple:
+    # What a published text may say about a station: its name, and only while it is public.
+    return (station.name, is_public(station))
 
 
 def station_fill_derived(*, station: Station) -> Station:
@@ -64,11 +65,14 @@ def station_save(*, station: Station, by: AbstractUser | None = None) -> Station
     """Validate and save a station, keep its derived columns and log a change of public access."""
     previous = None
     if station.pk:
-        previous = Station.objects.filter(pk=station.pk).values_list("is_public", flat=True).first()
+        previous = Station.objects.select_related("union").filter(pk=station.pk).first()
+        if previous is not None:
+            check_may_edit(by, previous)  # the union it belonged to
+    check_may_edit(by, station)
     station_fill_derived(station=station)
     station.full_clean(exclude=["latest_inspection"])
     now = timezone.now()
-    changed = previous is not None and previous != station.is_public
+    changed = previous is not None and previous.is_public != station.is_public
     if changed or (previous is None and station.public_since is None):
         station.public_since = now
     station.save()
@@ -76,12 +80,17 @@ def station_save(*, station: Station, by: AbstractUser | None = None) -> Station
     pagecache.forget(page_name(station.pk))
     if changed:
         PublicAccessChange.objects.create(station=station, is_public=station.is_public, changed_at=now, changed_by=by)
+    if previous is not None and _public_facts(previous) != _public_facts(station):
+        exchange_visits_refresh(station=station)
     return station
 
 
 @transaction.atomic
 def station_set_public(*, station: Station, is_public: bool, by: AbstractUser | None = None, note: str = "") -> Station:
-    """Open an (e.g. enterprise) station to outdoor workers, or close it; the change is kept."""
+    """Open an (e.g. enterprise) station to outdoor workers, or close it; the change is kept.
+
+    Published exchange visits stop naming a station that is no longer public."""
+    check_may_edit(by, station)
     if station.is_public == is_public:
         return station
     now = timezone.now()
@@ -90,7 +99,18 @@ def station_set_public(*, station: Station, is_public: bool, by: AbstractUser | 
     station.save(update_fields=["is_public", "public_since", "updated_at"])
     pagecache.forget(page_name(station.pk))
     PublicAccessChange.objects.create(station=station, is_public=is_public, changed_at=now, changed_by=by, note=note)
+    exchange_visits_refresh(station=station)
     return station
+
+
+@transaction.atomic
+def station_delete(*, station: Station, by: AbstractUser | None = None) -> None:
+    """Delete a station with its records; the activities of its exchange visits leave the public feed."""
+    check_may_edit(by, station)
+    exchange_visits_withdraw(station=station)
+    pk = station.pk
+    station.delete()
+    pagecache.forget(page_name(pk))
 
 
 def page_name(pk: int) -> str:
@@ -115,16 +135,94 @@ def station_add_photos(*, station: Station, photos: Iterable[CleanImage]) -> Non
         station_touch(station_ids=[station.pk])
 
 
+# Records shown on a station's page that are edited beside the station (the admin's inlines).
+STATION_PARTS = (OpeningHours, HoursException, StationAmenity, StationPhoto, Award)
+
+
+@transaction.atomic
+def station_parts_save(
+    *,
+    station: Station,
+    saved: Iterable[models.Model] = (),
+    deleted: Iterable[models.Model] = (),
+    by: AbstractUser | None = None,
+) -> None:
+    """Save and delete a station's hours, exceptions, amenities, photos and awards, then move
+    the station's page stamp. Each record must belong to the station."""
+    check_may_edit(by, station)
+    saved, deleted = list(saved), list(deleted)
+    for obj in saved + deleted:
+        if not isinstance(obj, STATION_PARTS) or (obj.station_id is not None and obj.station_id != station.pk):
+            raise PermissionDenied
+    for obj in deleted:
+        if obj.pk is not None:
+            obj.delete()
+    for obj in saved:
+        obj.station = station
+        obj.full_clean()
+        obj.save()
+    if saved or deleted:
+        station_touch(station_ids=[station.pk])
+
+
+@transaction.atomic
+def award_save(*, award: Award, by: AbstractUser | None = None) -> Award:
+    """Save an award; the pages of its station (and of a station it moved away from) change."""
+    ids = {award.station_id}
+    if award.pk:
+        before = Award.objects.select_related("station__union").filter(pk=award.pk).first()
+        if before is not None:
+            check_may_edit(by, before.station)
+            ids.add(before.station_id)
+    check_may_edit(by, award.station)
+    award.full_clean()
+    award.save()
+    station_touch(station_ids=ids)
+    return award
+
+
+@transaction.atomic
+def award_delete(*, award: Award, by: AbstractUser | None = None) -> None:
+    check_may_edit(by, award.station)
+    station_id = award.station_id
+    award.delete()
+    station_touch(station_ids=[station_id])
+
+
+@transaction.atomic
+def amenity_save(*, amenity: Amenity) -> Amenity:
+    """Change the amenity catalogue (superusers); the pages of stations offering it change."""
+    amenity.full_clean()
+    amenity.save()
+    station_touch(station_ids=StationAmenity.objects.filter(amenity=amenity).values_list("station_id", flat=True))
+    return amenity
+
+
+@transaction.atomic
+def amenity_delete(*, amenity: Amenity) -> None:
+    """Remove an amenity nobody offers or delivered (else ProtectedError)."""
+    amenity.delete()
+
+
 @transaction.atomic
 def amenity_delivery_record(
-    *, station: Station, amenity: Amenity, quantity: int, delivered_on: dt.date, note: str = ""
+    *,
+    station: Station,
+    amenity: Amenity,
+    quantity: int,
+    delivered_on: dt.date,
+    note: str = "",
+    by: AbstractUser | None = None,
 ) -> AmenityDelivery:
     """Record what the union delivered; the station now offers that amenity."""
-    if quantity < 1:
+    check_may_edit(by, station)
+    if quantity is None or quantity < 1:
         raise ValidationError(_("The quantity must be at least 1."))
-    delivery = AmenityDelivery.objects.create(
+    delivery = AmenityDelivery(
         station=station, amenity=amenity, quantity=quantity, delivered_on=delivered_on, note=note
     )
+    delivery.full_clean()
+    delivery.save()
     sa, created = StationAmenity.objects.get_or_create(
         station=station, amenity=amenity, defaults={"quantity": quantity, "since": delivered_on}
     )
@@ -136,121 +234,18 @@ def amenity_delivery_record(
     return delivery
 
 
-def inspection_refresh_latest(*, station: Station, inspection: Inspection | None = None) -> None:
-    """Keep the station's compliance (its latest inspection) and the inspection's summary true."""
-    if inspection is not None:
-        items = list(inspection.items.values_list("passed", flat=True))
-        inspection.passed_all = len(items) == len(Inspection.Item.values) and all(items)
-        inspection.save(update_fields=["passed_all", "updated_at"])
-    latest = station.inspections.order_by("-inspected_on", "-pk").first()
-    Station.objects.filter(pk=station.pk).update(latest_inspection=latest)
-    station.latest_inspection = latest
-
-
 @transaction.atomic
-def inspection_record(
-    *,
-    station: Station,
-    inspected_on: dt.date,
-    results: dict[str, tuple[bool, str]],
-    by: AbstractUser | None = None,
-    inspector_name: str = "",
-    photos: dict[str, list[CleanImage]] | None = None,
-) -> Inspection:
-    """Record a standard check: every one of the seven items passes or fails, with a note."""
-    if by is not None and not has_role(by, station.union, Role.EDIT_ROLES):
-        raise PermissionDenied
-    missing = [label for code, label in Inspection.Item.choices if code not in results]
-    if missing:
-        raise ValidationError(
-            _("Every item must be checked; missing: {items}.").format(items=", ".join(map(str, missing)))
-        )
-    inspection = Inspection.objects.create(
-        station=station,
-        inspected_on=inspected_on,
-        inspector=by,
-        inspector_name=inspector_name or (by.get_full_name() or by.get_username() if by else ""),
-        passed_all=all(passed for passed, _note in results.values()),
-    )
-    for code, _label in Inspection.Item.choices:
-        passed, note = results[code]
-        item = InspectionItem.objects.create(inspection=inspection, item=code, passed=passed, note=note)
-        for photo in (photos or {}).get(code, []):
-            InspectionPhoto.objects.create(item=item, image=photo.image, thumbnail=photo.thumbnail)
-    inspection_refresh_latest(station=station)
-    return inspection
-
-
-@transaction.atomic
-def exchange_visit_log(
-    *,
-    host: Station,
-    guest: Station,
-    visited_on: dt.date,
-    summary: str = "",
-    participants: int = 0,
-    by: AbstractUser | None = None,
-) -> ExchangeVisit:
-    """Record an exchange visit and log it as an activity of the host's union (idempotent per pair and day)."""
-    if host.pk == guest.pk:
-        raise ValidationError(_("A station cannot visit itself."))
-    visit, _created = ExchangeVisit.objects.update_or_create(
-        host=host, guest=guest, visited_on=visited_on, defaults={"summary": summary, "participants": participants}
-    )
-    title = _("Exchange visit: {guest} visits {host}").format(guest=guest.name, host=host.name)
-    visit.activity = core_services.activity_log(
-        union=host.union,
-        kind=Activity.Kind.EXCHANGE,
-        title=title[:120],
-        starts_at=timezone.make_aware(dt.datetime.combine(visited_on, dt.time(10))),
-        source=f"stations.exchangevisit:{visit.pk}",
-        summary=summary,
-        place=host.name[:120],
-        participants=participants,
-        organiser=host.union.name[:100],
-        by=by,
-    )
-    visit.save(update_fields=["activity"])
-    return visit
-
-
-def client_hash(ip: str) -> str:
-    return hashlib.sha256(ip.encode()).hexdigest()[:16]
-
-
-@transaction.atomic
-def feedback_submit(
-    *, station: Station, rating: int | None, problem: str = "", message: str = "", contact: str = ""
-) -> Feedback:
-    """A worker's rating and/or problem report, without an account."""
-    if rating is None and not problem:
-        raise ValidationError(_("Give a rating or choose a problem."))
-    if problem == Feedback.Problem.OTHER and not message.strip():
-        raise ValidationError(_("Please describe the problem."))
-    fb = Feedback(station=station, rating=rating, problem=problem, message=message.strip(), contact=contact.strip())
-    fb.full_clean()
-    fb.save()
-    return fb
-
-
-@transaction.atomic
-def feedback_answer(*, feedback: Feedback, answer: str, close: bool, by: AbstractUser) -> Feedback:
-    """The owning union answers a report and may close it."""
-    if not has_role(by, feedback.station.union, Role.EDIT_ROLES):
-        raise PermissionDenied
-    answer = answer.strip()
-    if not answer and not close:
-        raise ValidationError(_("Write an answer or close the report."))
-    if answer:
-        feedback.answer = answer
-        feedback.answered_by = by
-        feedback.answered_at = timezone.now()
-        feedback.status = Feedback.Status.ANSWERED
-    if close:
-        feedback.status = Feedback.Status.CLOSED
-    feedback.save()
-    return feedback
-
-
-def checkin_record(*, station: Station, ip: str) -> CheckIn:
-    return CheckIn.objects.create(station=station, at=timezone.now(), client=client_hash(ip))
+def amenity_delivery_delete(*, delivery: AmenityDelivery, by: AbstractUser | None = None) -> None:
+    """Undo a delivery recorded by mistake: the station's quantity goes back down (the amenity
+    leaves the station when nothing is left)."""
+    check_may_edit(by, delivery.station)
+    sa = StationAmenity.objects.filter(station_id=delivery.station_id, amenity_id=delivery.amenity_id).first()
+    if sa is not None:
+        if sa.quantity > delivery.quantity:
+            sa.quantity -= delivery.quantity
+            sa.save(update_fields=["quantity"])
+        else:
+            sa.delete()
+    station_id = delivery.station_id
+    delivery.delete()
+    station_touch(station_ids=[station_id])

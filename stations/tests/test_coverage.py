@@ -24,23 +24,14 @@ def test_coverage_lists_far_demand_points(client, tree, officer_a, officer_b, ma
 def test_admin_inspection_keeps_compliance(client, tree, officer_a, make_station):
     s = make_station()
     client.force_login(officer_a)
-    data = {
-        "station": s.pk,
-        "inspected_on": "2022-12-01",
-        "inspector_name": "Li",
-        "items-TOTAL_FORMS": "7",
-        "items-INITIAL_FORMS": "0",
-        "items-MIN_NUM_FORMS": "0",
-        "items-MAX_NUM_FORMS": "1000",
-    }
-    for i, code in enumerate(Inspection.Item.values):
-        data |= {f"items-{i}-item": code, f"items-{i}-note": ""}
-        if code != "rules":
-            data[f"items-{i}-passed"] = "on"
+    data = {"station": s.pk, "inspected_on": "2022-12-01", "inspector_name": "Li"}
+    for code in Inspection.Item.values:
+        data |= {f"item_{code}": "fail" if code == "rules" else "pass", f"note_{code}": ""}
     r = client.post(reverse("admin:stations_inspection_add"), data)
     assert r.status_code == 302, r.content.decode()[:2000]
     s.refresh_from_db()
     assert s.latest_inspection is not None and not s.latest_inspection.passed_all
+    assert s.latest_inspection.items.count() == 7
     assert list(type(s).objects.failing("rules")) == [s]
 
 

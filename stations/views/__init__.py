@@ -1,0 +1,22 @@
+"""Views of the stations app, by feature: the public finder and nearby API, a station's page,
+public statistics, and the desk (stations list, reports inbox, coverage)."""
+
+from .desk import coverage, desk_list, feedback_answer, inbox
+from .finder import finder, nearby
+from .station import checkin, detail, feedback, qr_png
+from .stats import stats, stats_export
+
+__all__ = [
+    "checkin",
+    "coverage",
+    "desk_list",
+    "detail",
+    "feedback",
+    "feedback_answer",
+    "finder",
+    "inbox",
+    "nearby",
+    "qr_png",
+    "stats",
+    "stats_export",
+]

@@ -1,0 +1,48 @@
+"""Public station statistics: the page and its workbook."""
+
+import tablib
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .. import selectors
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def stats(request: HttpRequest) -> HttpResponse:
+    data = selectors.station_stats_cached()
+    chart = {
+        "kind": {"labels": [k for k, _n in data["by_kind"]], "values": [n for _k, n in data["by_kind"]]},
+        "status": {"labels": [k for k, _n in data["by_status"]], "values": [n for _k, n in data["by_status"]]},
+        "town": {"labels": [k for k, _n in data["by_town"]], "values": [n for _k, n in data["by_town"]]},
+        "months": {
+            "labels": [m for m, _v, _u in data["months"]],
+            "visits": [v for _m, v, _u in data["months"]],
+            "visitors": [u for _m, _v, u in data["months"]],
+        },
+        "names": {"visits": _("Visits"), "visitors": _("Visitors")},
+    }
+    return render(request, "stations/stats.html", {**data, "chart": chart})
+
+
+def stats_export(request: HttpRequest) -> HttpResponse:
+    data = selectors.station_stats_cached()
+    book = tablib.Databook()
+    for title, rows, headers in [
+        (_("By kind"), data["by_kind"], [_("Kind"), _("Stations")]),
+        (_("By town"), data["by_town"], [_("Town/street"), _("Stations")]),
+        (_("By status"), data["by_status"], [_("Status"), _("Stations")]),
+        (_("Visits by month"), data["months"], [_("Month"), _("Visits"), _("Visitors")]),
+        (_("Visits by station"), [r[1:] for r in data["top"]], [_("Station"), _("Visits"), _("Visitors")]),
+        (
+            _("Visits by station and month"),
+            data["by_station_month"],
+            [_("Station"), _("Month"), _("Visits"), _("Visitors")],
+        ),
+    ]:
+        book.add_sheet(tablib.Dataset(*rows, headers=headers, title=title[:31]))
+    response = HttpResponse(book.export("xlsx"), content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="station-stats-{timezone.localdate():%Y%m%d}.xlsx"'
+    return response
