@@ -84,7 +84,8 @@ class EstimatedCountMixin:
 
     def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
         params = {k for k in request.GET if k not in ("p", "o")}
-        if connection.vendor == "postgresql" and request.user.is_superuser and not params:
+        id_search = getattr(request, "_welfare_id_files", None) is not None
+        if connection.vendor == "postgresql" and request.user.is_superuser and not params and not id_search:
             return EstimatedCountPaginator(queryset, per_page, orphans, allow_empty_first_page)
         return super().get_paginator(request, queryset, per_page, orphans, allow_empty_first_page)
 

@@ -8,7 +8,18 @@ from django.db.models import Sum
 from unionportal.core.models import Union
 from unionportal.core.scoping import has_role
 
-from .models import WELFARE, AccessLog, Assistance, HardshipFile, Visit, YearlyCap
+from .models import (
+    WELFARE,
+    AccessLog,
+    Assistance,
+    Campaign,
+    Employee,
+    Handout,
+    HardshipFile,
+    Visit,
+    VisitPhoto,
+    YearlyCap,
+)
 
 
 def files_visible(*, user):
@@ -86,3 +97,23 @@ def yearly_cap(*, union: Union, year: int) -> Decimal | None:
 
 def is_welfare_staff(*, user, union: Union) -> bool:
     return has_role(user, union, WELFARE)
+
+
+def assistance_visible(*, user):
+    return Assistance.objects.visible_to(user)
+
+
+def campaigns_visible(*, user):
+    return Campaign.objects.visible_to(user)
+
+
+def employees_visible(*, user):
+    return Employee.objects.visible_to(user)
+
+
+def handouts_visible(*, user):
+    return Handout.objects.visible_to(user)
+
+
+def photos_visible(*, user):
+    return VisitPhoto.objects.filter(visit__in=Visit.objects.visible_to(user))

@@ -15,8 +15,3 @@ def require_welfare(user, union: Union) -> None:
     if user is not None and not has_role(user, union, WELFARE):
         raise PermissionDenied
 
-
-def require_superior(user, union: Union, roles=WELFARE) -> None:
-    """Like require_welfare, for any roles."""
-    if user is not None and not has_role(user, union, roles):
-        raise PermissionDenied

@@ -86,7 +86,8 @@ def assistance_update(
 ) -> Assistance:
     """Correct an assistance measure (its file and union stay)."""
     require_welfare(by, measure.file.union)
-    fields.pop("file", None), fields.pop("union", None)
+    for fixed in ("file", "union"):
+        fields.pop(fixed, None)
     for name, value in fields.items():
         setattr(measure, name, value)
     measure.full_clean()

@@ -168,18 +168,26 @@ def _file_create(*, union: Union, by, number: str, members: Iterable[dict], **fi
     return file
 
 
-def file_update(*, file: HardshipFile, by: AbstractUser | None, id_number: str = "", **fields) -> HardshipFile:
-    """Save edited fields; a new ID number is checked and re-encrypted. Not the workflow fields."""
+def file_update(
+    *,
+    file: HardshipFile,
+    by: AbstractUser | None,
+    id_number: str = "",
+    members: Iterable[dict] | None = None,
+    **fields,
+) -> HardshipFile:
+    """Save edited fields (and the household when given), all or nothing; a new ID number is
+    checked and re-encrypted. Not the workflow fields."""
     require_welfare(by, file.union)
     _only_editable(fields)
     if "union" in fields and fields["union"].pk != file.union_id:
         require_welfare(by, fields["union"])
     number = file_id_check(id_number=id_number, by=by, file=file) if id_number else ""
-    return _file_update(file=file, by=by, number=number, **fields)
+    return _file_update(file=file, by=by, number=number, members=members, **fields)
 
 
 @transaction.atomic
-def _file_update(*, file: HardshipFile, by, number: str, **fields) -> HardshipFile:
+def _file_update(*, file: HardshipFile, by, number: str, members, **fields) -> HardshipFile:
     if fields.get("causes") is not None:
         fields["causes"] = [c for c in fields["causes"] if c in Cause.values]
     for name, value in fields.items():
@@ -189,7 +197,10 @@ def _file_update(*, file: HardshipFile, by, number: str, **fields) -> HardshipFi
         _set_id(file, number)
     file.full_clean(exclude=["id_number_encrypted", "id_number_hash", "id_number_masked"])
     file.save()
-    household_recompute(file=file)
+    if members is not None:
+        household_set(file=file, members=members, by=by)
+    else:
+        household_recompute(file=file)
     return file
 
 

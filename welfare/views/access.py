@@ -6,6 +6,7 @@ from django.shortcuts import render
 
 from unionportal.core.decorators import role_required
 
+from .. import selectors
 from ..models import (
     AccessLog,
 )
@@ -13,7 +14,7 @@ from ..models import (
 
 @role_required(("chair",))
 def access_log(request: HttpRequest) -> HttpResponse:
-    entries = AccessLog.objects.visible_to(request.user).select_related("union")
+    entries = selectors.access_log_visible(user=request.user).select_related("union")
     action = request.GET.get("action")
     if action in AccessLog.Action.values:
         entries = entries.filter(action=action)

@@ -10,11 +10,10 @@ from django.utils.translation import gettext as _
 from unionportal.core.decorators import role_required
 from unionportal.core.models import Union
 
-from .. import services
+from .. import selectors, services
 from ..models import (
     WELFARE,
     Campaign,
-    Employee,
 )
 from ._common import _errors
 
@@ -22,7 +21,7 @@ from ._common import _errors
 @role_required(WELFARE)
 def campaign_list(request: HttpRequest) -> HttpResponse:
     campaigns = (
-        Campaign.objects.visible_to(request.user)
+        selectors.campaigns_visible(user=request.user)
         .select_related("union")
         .annotate(handed=Count("handouts", distinct=True))
     )
@@ -30,14 +29,14 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
 
 
 def _campaign_or_404(request: HttpRequest, pk: int) -> Campaign:
-    return get_object_or_404(Campaign.objects.visible_to(request.user).select_related("union"), pk=pk)
+    return get_object_or_404(selectors.campaigns_visible(user=request.user).select_related("union"), pk=pk)
 
 
 @role_required(WELFARE)
 def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """Stock per item and completeness per unit: who has not received their share yet."""
     campaign = _campaign_or_404(request, pk)
-    employees = Employee.objects.visible_to(request.user).filter(union__path__startswith=campaign.union.path)
+    employees = selectors.employees_visible(user=request.user).filter(union__path__startswith=campaign.union.path)
     done = set(campaign.handouts.values_list("employee_id", flat=True))
     per_unit: dict[int, dict] = {}
     units = dict(Union.objects.filter(path__startswith=campaign.union.path).values_list("pk", "name"))
@@ -63,7 +62,7 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def handout_create(request: HttpRequest, pk: int, employee_pk: int) -> HttpResponse:
     campaign = _campaign_or_404(request, pk)
     employee = get_object_or_404(
-        Employee.objects.visible_to(request.user).select_related("union"),
+        selectors.employees_visible(user=request.user).select_related("union"),
         pk=employee_pk,
         union__path__startswith=campaign.union.path,
     )

@@ -108,7 +108,7 @@ def file_create(request: HttpRequest) -> HttpResponse:
 
 
 def _file_or_404(request: HttpRequest, pk: int) -> HardshipFile:
-    return get_object_or_404(HardshipFile.objects.visible_to(request.user).select_related("union"), pk=pk)
+    return get_object_or_404(selectors.files_visible(user=request.user).select_related("union"), pk=pk)
 
 
 @role_required(WELFARE)
@@ -121,8 +121,13 @@ def file_edit(request: HttpRequest, pk: int) -> HttpResponse:
         if form.is_valid() and members.is_valid():
             data = {k: v for k, v in form.cleaned_data.items() if k != "id_number"}
             try:
-                services.file_update(file=file, by=request.user, id_number=form.cleaned_data["id_number"], **data)
-                services.household_set(file=file, members=[m for m in members.cleaned_data if m], by=request.user)
+                services.file_update(
+                    file=file,
+                    by=request.user,
+                    id_number=form.cleaned_data["id_number"],
+                    members=[m for m in members.cleaned_data if m],
+                    **data,
+                )
             except ValidationError as e:
                 messages.error(request, _errors(e))
             else:

@@ -13,17 +13,13 @@ from django.utils.translation import gettext as _
 from unionportal.core.decorators import role_required
 from unionportal.core.models import Union
 
-from .. import reports, services
+from .. import reports, selectors, services
 from ..forms import (
     PeriodForm,
 )
 from ..models import (
     WELFARE,
-    Assistance,
-    Handout,
     HandoutLine,
-    HardshipFile,
-    Visit,
     YearlyCap,
 )
 from ._common import XLSX, _log_export, _stamp
@@ -34,7 +30,7 @@ def festival_plan(request: HttpRequest) -> HttpResponse:
     """Households due a Spring Festival visit this season, by subsidiary, against the yearly cap."""
     today = timezone.localdate()
     start, end = reports.due_this_season(today)
-    files = HardshipFile.objects.visible_to(request.user)
+    files = selectors.files_visible(user=request.user)
     due = list(
         reports.files_needing_visit(files, start, end).select_related("union").order_by("union__path", "pk")[:2000]
     )
@@ -43,7 +39,7 @@ def festival_plan(request: HttpRequest) -> HttpResponse:
     caps = list(YearlyCap.objects.filter(year=year).select_related("union"))
     groups: dict[int, dict] = defaultdict(lambda: {"union": None, "rows": []})
     for f in due:
-        cap = services.cap_for(f.union, caps)
+        cap = selectors.cap_for(f.union, caps)
         total = given.get(f.pk, Decimal(0))
         g = groups[f.union_id]
         g["union"] = f.union
@@ -70,9 +66,9 @@ def festival_plan(request: HttpRequest) -> HttpResponse:
 
 
 def _report(user, union: Union | None, start: dt.date, end: dt.date) -> dict:
-    files = HardshipFile.objects.visible_to(user)
-    visits = Visit.objects.visible_to(user)
-    assistance = Assistance.objects.visible_to(user)
+    files = selectors.files_visible(user=user)
+    visits = selectors.visits_visible(user=user)
+    assistance = selectors.assistance_visible(user=user)
     lines = HandoutLine.objects.filter(handout__in=_handouts(user))
     if union is not None:
         files = files.filter(union__path__startswith=union.path)
@@ -83,7 +79,7 @@ def _report(user, union: Union | None, start: dt.date, end: dt.date) -> dict:
 
 
 def _handouts(user):
-    return Handout.objects.visible_to(user).values("pk")
+    return selectors.handouts_visible(user=user).values("pk")
 
 
 @role_required(WELFARE)
@@ -100,7 +96,7 @@ def report(request: HttpRequest) -> HttpResponse:
         reveal = request.GET.get("reveal") == "1"
         if reveal and not services.can_reveal(request.user):
             raise PermissionDenied
-        files = HardshipFile.objects.visible_to(request.user)
+        files = selectors.files_visible(user=request.user)
         if union is not None:
             files = files.filter(union__path__startswith=union.path)
         content = reports.report_workbook(data=data, union=union, files=files, reveal=reveal)

@@ -11,23 +11,20 @@ from django.utils.translation import gettext as _
 from unionportal.core.decorators import role_required
 from unionportal.core.ids import parse_id
 
-from .. import reports, services
+from .. import reports, selectors, services
 from ..forms import (
     VisitForm,
 )
 from ..models import (
     WELFARE,
-    Handout,
-    HardshipFile,
     Visit,
-    VisitPhoto,
 )
 from ._common import PAGE_SIZE, _errors, _log_export, _stamp
 
 
 @role_required(WELFARE)
 def visit_create(request: HttpRequest) -> HttpResponse:
-    files_qs = HardshipFile.objects.visible_to(request.user)
+    files_qs = selectors.files_visible(user=request.user)
     initial = {"date": timezone.localdate()}
     picked = None
     file_id = parse_id(request.GET.get("file"))
@@ -60,7 +57,7 @@ def visit_create(request: HttpRequest) -> HttpResponse:
 
 @role_required(WELFARE)
 def visit_list(request: HttpRequest) -> HttpResponse:
-    visits = Visit.objects.visible_to(request.user).select_related("union", "file")
+    visits = selectors.visits_visible(user=request.user).select_related("union", "file")
     occasion = request.GET.get("occasion")
     if occasion in Visit.Occasion.values:
         visits = visits.filter(occasion=occasion)
@@ -79,7 +76,7 @@ def visit_list(request: HttpRequest) -> HttpResponse:
 @role_required(WELFARE)
 def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     visit = get_object_or_404(
-        Visit.objects.visible_to(request.user).select_related("union", "file").prefetch_related("photos"), pk=pk
+        selectors.visits_visible(user=request.user).select_related("union", "file").prefetch_related("photos"), pk=pk
     )
     services.access_log_view(
         user=request.user,
@@ -93,7 +90,7 @@ def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @role_required(WELFARE)
 def visit_export(request: HttpRequest) -> StreamingHttpResponse:
-    visits = Visit.objects.visible_to(request.user)
+    visits = selectors.visits_visible(user=request.user)
     _log_export(request, _("CSV export of visits"))
     response = StreamingHttpResponse(reports.visits_csv(visits), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="welfare-visits-{_stamp()}.csv"'
@@ -103,14 +100,14 @@ def visit_export(request: HttpRequest) -> StreamingHttpResponse:
 @role_required(WELFARE)
 def visit_photo(request: HttpRequest, pk: int, size: str) -> FileResponse:
     """A visit photo, for those who may see the visit only."""
-    photo = get_object_or_404(VisitPhoto.objects.filter(visit__in=Visit.objects.visible_to(request.user)), pk=pk)
+    photo = get_object_or_404(selectors.photos_visible(user=request.user), pk=pk)
     field = photo.thumbnail if size == "thumb" else photo.image
     return _private_file(field)
 
 
 @role_required(WELFARE)
 def handout_signature(request: HttpRequest, pk: int) -> FileResponse:
-    handout = get_object_or_404(Handout.objects.visible_to(request.user).exclude(signature=""), pk=pk)
+    handout = get_object_or_404(selectors.handouts_visible(user=request.user).exclude(signature=""), pk=pk)
     return _private_file(handout.signature)
 
 
