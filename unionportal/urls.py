@@ -7,6 +7,11 @@ from unionportal.core import views as core_views
 
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
+    # Before the admin's own "view on site" URL, which it replaces with a scoped one.
+    path(
+        "admin/r/<int:content_type_id>/<path:object_id>/",
+        admin.site.admin_view(core_views.admin_view_on_site),
+    ),
     path("admin/", admin.site.urls),
     path("accounts/login/", core_views.SignInView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

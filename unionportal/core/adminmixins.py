@@ -8,6 +8,7 @@ and the admin alike.
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.widgets import ForeignKeyRawIdWidget
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from simple_history.admin import SimpleHistoryAdmin
@@ -78,6 +79,12 @@ class ScopedAdminMixin:
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         qs_class = self._qs_class()
+        if db_field.related_model is get_user_model() and "queryset" not in kwargs and not request.user.is_superuser:
+            # An account field (e.g. an add page opened with ?user=<id>): only accounts of the
+            # user's subtrees, so a typed id shows no other union's username.
+            from .selectors import users_visible_to
+
+            kwargs["queryset"] = users_visible_to(request.user, qs_class.view_roles)
         if db_field.related_model._meta.label == "core.Union":
             kwargs["queryset"] = union_scope(request.user, qs_class.edit_roles)
         elif db_field.name == qs_class.scope_field.split("__")[0] and "queryset" not in kwargs:

@@ -78,8 +78,7 @@ def _node(name: str, kind: str, parent: Union | None, region: str) -> Union:
     )
     if existing:
         return existing
-    fields = {"name": name, "kind": kind, "region": region}
-    return Union.objects.add_child(parent, fields) if parent else Union.objects.add_root(fields)
+    return services.union_create(by=None, target=parent, pos="last-child", name=name, kind=kind, region=region)
 
 
 @transaction.atomic

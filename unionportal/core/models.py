@@ -194,3 +194,42 @@ class ActivityPhoto(models.Model):
 
     def __str__(self) -> str:
         return self.caption or self.image.name
+
+
+class AuditEntry(models.Model):
+    """A readable log of the changes to who may see what: the union tree's shape and roles.
+
+    Written by the core's services only (next to each record's own history), read by
+    superusers in the back office.
+    """
+
+    class Action(models.TextChoices):
+        UNION_CREATE = "union_create", _("Union added")
+        UNION_MOVE = "union_move", _("Union moved")
+        UNION_DELETE = "union_delete", _("Union deleted")
+        ROLE_GRANT = "role_grant", _("Role granted")
+        ROLE_REVOKE = "role_revoke", _("Role revoked")
+
+    at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+        help_text=_("Empty: the system (demo data, commands)."),
+    )
+    action = models.CharField(_("action"), max_length=16, choices=Action)
+    union = models.ForeignKey(Union, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("union"))
+    # Names as they were at the time: the union or user may be renamed or deleted later.
+    subject = models.CharField(_("subject"), max_length=300)
+    detail = models.CharField(_("detail"), max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = _("tree and role log entry")
+        verbose_name_plural = _("tree and role log")
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()}: {self.subject}"

@@ -3,7 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 
 from . import demo, registry, scale
-from .models import Activity
+from .models import Activity, ActivityPhoto, AuditEntry, Role, Union
 
 registry.figure("activities", _("Activities held"), lambda: Activity.objects.published().count(), order=90)
 registry.desk_card(
@@ -12,3 +12,5 @@ registry.desk_card(
 registry.demo("core", demo.seed, order=0)
 registry.scale("core", scale.add_arguments, scale.run)
 registry.bench_pages(lambda: [("home", "/"), ("activity feed", "/activities/")])
+# Written only through unionportal.core.services (the admin included).
+registry.serviced(Union, Role, Activity, ActivityPhoto, AuditEntry)

@@ -1,15 +1,27 @@
-"""Writes of the core that span rows or have side effects."""
+"""Writes of the core: activities, the union tree and roles. Every writer calls these: the
+desk, the admin, other apps' services, commands and seeders."""
 
 from collections.abc import Iterable
 
 from django.contrib.auth.models import AbstractUser
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from .images import CleanImage
-from .models import Activity, ActivityPhoto, Role, Union
+from .models import Activity, ActivityPhoto, AuditEntry, Role, Union
 from .scoping import has_role
+
+# --- Activities --------------------------------------------------------------------------
+
+ACTIVITY_FIELDS = ("kind", "title", "starts_at", "place", "participants", "organiser", "summary")
+
+
+def _require_editor(by: AbstractUser | None, union: Union) -> None:
+    # None: the system (another app's service that checked its own rights, a seeder).
+    if by is not None and not has_role(by, union, Role.EDIT_ROLES):
+        raise PermissionDenied
 
 
 @transaction.atomic
@@ -17,8 +29,7 @@ def activity_create(
     *, union: Union, by: AbstractUser | None, photos: Iterable[CleanImage] = (), publish: bool = False, **fields
 ) -> Activity:
     """Log an activity of `union` with its photos; all or nothing."""
-    if by is not None and not has_role(by, union, Role.EDIT_ROLES):
-        raise PermissionDenied
+    _require_editor(by, union)
     activity = Activity(union=union, created_by=by, **fields)
     if publish:
         activity.status = Activity.Status.PUBLISHED
@@ -30,11 +41,25 @@ def activity_create(
 
 
 @transaction.atomic
-def activity_update(*, activity: Activity, photos: Iterable[CleanImage] = (), publish: bool = False) -> Activity:
-    """Save an edited activity (already validated by its form) and add new photos."""
+def activity_update(
+    *,
+    activity: Activity,
+    by: AbstractUser | None = None,
+    photos: Iterable[CleanImage] = (),
+    publish: bool = False,
+) -> Activity:
+    """Save an edited activity (its new values already set on it) and add new photos.
+
+    `by` must be allowed to edit the activity's union, before and after the change (the
+    union it had when loaded from the database counts too, so an activity cannot be pulled
+    out of another union's subtree)."""
+    if by is not None and activity.pk and not Activity.objects.editable_by(by).filter(pk=activity.pk).exists():
+        raise PermissionDenied
+    _require_editor(by, activity.union)
     if publish and not activity.is_published:
         activity.status = Activity.Status.PUBLISHED
         activity.published_at = timezone.now()
+    activity.full_clean()
     activity.save()
     activity_add_photos(activity=activity, photos=photos)
     return activity
@@ -45,9 +70,38 @@ def activity_add_photos(*, activity: Activity, photos: Iterable[CleanImage]) -> 
         ActivityPhoto.objects.create(activity=activity, image=photo.image, thumbnail=photo.thumbnail)
 
 
+def _forget_files(photos: Iterable[ActivityPhoto]) -> None:
+    """Delete the photos' image files once the deletion of their rows is committed."""
+    files = [(f.storage, f.name) for photo in photos for f in (photo.image, photo.thumbnail) if f]
+
+    def delete():
+        for storage, name in files:
+            storage.delete(name)
+
+    transaction.on_commit(delete)
+
+
 @transaction.atomic
-def activity_set_published(*, activity: Activity, published: bool) -> Activity:
+def activity_photo_delete(*, photo: ActivityPhoto, by: AbstractUser | None) -> None:
+    """Remove one photo of an activity, with its files."""
+    _require_editor(by, photo.activity.union)
+    _forget_files([photo])
+    photo.delete()
+
+
+@transaction.atomic
+def activity_delete(*, activity: Activity, by: AbstractUser | None) -> None:
+    """Delete an activity with its photos and their files."""
+    _require_editor(by, activity.union)
+    _forget_files(list(activity.photos.all()))
+    activity._history_user = by
+    activity.delete()
+
+
+@transaction.atomic
+def activity_set_published(*, activity: Activity, published: bool, by: AbstractUser | None = None) -> Activity:
     """Publish a draft to the public feed, or take it back to draft."""
+    _require_editor(by, activity.union)
     if published:
         activity.status = Activity.Status.PUBLISHED
         activity.published_at = activity.published_at or timezone.now()
@@ -97,11 +151,164 @@ def activity_log(
     return activity
 
 
+# --- The union tree ----------------------------------------------------------------------
+# Moving a union moves everything its subtree's roles see: only superusers shape the tree,
+# and every change is in the union's history and in the readable AuditEntry log.
+
+UNION_FIELDS = ("name", "kind", "region", "address", "contact_name", "contact_phone")
+CHILD_POSITIONS = ("first-child", "last-child", "sorted-child")
+SIBLING_POSITIONS = ("first-sibling", "left", "right", "last-sibling", "sorted-sibling")
+
+
+def _require_superuser(by: AbstractUser | None) -> None:
+    if by is not None and not by.is_superuser:
+        raise PermissionDenied(_("Only a system administrator may change the union tree."))
+
+
+def union_trail(union: Union) -> str:
+    """'City › District › Street': where a union sits in the tree."""
+    return " › ".join([*(u.name for u in Union.objects.get_ancestors(union)), union.name])
+
+
+def _audit(*, action: str, by: AbstractUser | None, union: Union | None, subject: str, detail: str = "") -> None:
+    AuditEntry.objects.create(action=action, by=by, union=union, subject=subject[:300], detail=detail[:500])
+
+
+def _record_history(instance, *, by: AbstractUser | None, reason: str) -> None:
+    instance._history_user = by
+    instance._change_reason = reason[:100]
+    instance.save()
+
+
 @transaction.atomic
-def role_grant(*, user: AbstractUser, union: Union, kind: str) -> Role:
-    """Give a user a role in a union; role holders work in the back office."""
-    role, _created = Role.objects.get_or_create(user=user, union=union, kind=kind)
+def union_create(*, by: AbstractUser | None, target: Union | None = None, pos: str = "last-child", **fields) -> Union:
+    """Add a union: a root when `target` is None, else at `pos` relative to `target`."""
+    _require_superuser(by)
+    union = Union(**fields)
+    union.full_clean(exclude=["path", "depth", "numchild"])
+    union._history_user = by
+    if target is None:
+        union = Union.objects.add_root(instance=union)
+    elif pos in CHILD_POSITIONS:
+        union = Union.objects.add_child(target, instance=union)
+        if pos == "first-child":
+            Union.objects.move(union, target, pos="first-child")
+    elif pos in SIBLING_POSITIONS:
+        union = Union.objects.add_sibling(target, pos, instance=union)
+    else:
+        raise ValidationError(_("Unknown position in the union tree."))
+    union.refresh_from_db()
+    _audit(action=AuditEntry.Action.UNION_CREATE, by=by, union=union, subject=union_trail(union))
+    return union
+
+
+@transaction.atomic
+def union_update(*, union: Union, by: AbstractUser | None, **fields) -> Union:
+    """Change a union's name, region, address or contacts (editors of the union)."""
+    unknown = set(fields) - set(UNION_FIELDS)
+    if unknown:
+        names = ", ".join(sorted(unknown))
+        raise ValidationError(_("These fields cannot be changed here: {names}.").format(names=names))
+    if "kind" in fields and fields["kind"] != union.kind:
+        _require_superuser(by)
+    if by is not None and not has_role(by, union, Role.EDIT_ROLES):
+        raise PermissionDenied
+    for name, value in fields.items():
+        setattr(union, name, value)
+    union.full_clean(exclude=["path", "depth", "numchild"])
+    union._history_user = by
+    union.save()
+    return union
+
+
+@transaction.atomic
+def union_move(*, union: Union, target: Union, pos: str, by: AbstractUser | None) -> Union:
+    """Move a union (with its subtree) to `pos` relative to `target`: superusers only, logged."""
+    _require_superuser(by)
+    if pos not in CHILD_POSITIONS + SIBLING_POSITIONS:
+        raise ValidationError(_("Unknown position in the union tree."))
+    union = Union.objects.get(pk=union.pk)  # the tree on disk, not a form's copy
+    target = Union.objects.get(pk=target.pk)
+    if target.is_within(union):
+        raise ValidationError(_("A union cannot be moved inside its own subtree."))
+    before = union_trail(union)
+    Union.objects.move(union, target, pos=pos)
+    union.refresh_from_db()
+    after = union_trail(union)
+    _record_history(union, by=by, reason=f"{before} → {after}")
+    _audit(
+        action=AuditEntry.Action.UNION_MOVE,
+        by=by,
+        union=union,
+        subject=union.name,
+        detail=f"{before} → {after} ({pos} of {target.name})",
+    )
+    return union
+
+
+@transaction.atomic
+def union_delete(*, union: Union, by: AbstractUser | None) -> None:
+    """Delete a union and its subtree (refused while activities or other records protect them)."""
+    _require_superuser(by)
+    union = Union.objects.get(pk=union.pk)
+    trail = union_trail(union)
+    below = Union.objects.get_descendants(union).count()
+    union._history_user = by
+    union.delete()
+    _audit(
+        action=AuditEntry.Action.UNION_DELETE,
+        by=by,
+        union=None,
+        subject=trail,
+        detail=f"with {below} union(s) below" if below else "",
+    )
+
+
+# --- Roles -------------------------------------------------------------------------------
+# A role opens a union's subtree to its holder: nobody grants one to themself (superusers
+# neither), chairs grant only within their own subtree, and every grant and removal is in
+# the role's history (with the acting user) and in the readable AuditEntry log.
+
+
+def role_grant_check(*, user: AbstractUser, union: Union, kind: str, by: AbstractUser | None) -> None:
+    """Raise ValidationError / PermissionDenied when `by` may not give `user` this role."""
+    if kind not in Role.Kind.values:
+        raise ValidationError(_("Unknown role."))
+    if by is None:
+        return
+    if by.pk == user.pk:
+        raise ValidationError(_("Nobody may grant a role to themself; ask another chair or an administrator."))
+    if not has_role(by, union, (Role.Kind.CHAIR,)):
+        raise PermissionDenied(_("You may grant roles only in the unions you chair."))
+
+
+@transaction.atomic
+def role_grant(*, user: AbstractUser, union: Union, kind: str, by: AbstractUser | None = None) -> Role:
+    """Give a user a role in a union; role holders work in the back office.
+
+    `by` is the acting user; None only for the system (demo data, commands)."""
+    role_grant_check(user=user, union=union, kind=kind, by=by)
+    role = Role.objects.filter(user=user, union=union, kind=kind).first()
+    if role is None:
+        role = Role(user=user, union=union, kind=kind)
+        role._history_user = by
+        role.save()
+        _audit(action=AuditEntry.Action.ROLE_GRANT, by=by, union=union, subject=str(role))
     if not user.is_staff:
         user.is_staff = True
         user.save(update_fields=["is_staff"])
     return role
+
+
+@transaction.atomic
+def role_revoke(*, role: Role, by: AbstractUser | None = None) -> None:
+    """Take a role away (chairs of the role's union or above, superusers); logged."""
+    if by is not None and not has_role(by, role.union, (Role.Kind.CHAIR,)):
+        raise PermissionDenied(_("You may remove roles only in the unions you chair."))
+    subject, union, user = str(role), role.union, role.user
+    role._history_user = by
+    role.delete()
+    _audit(action=AuditEntry.Action.ROLE_REVOKE, by=by, union=union, subject=subject)
+    if user.is_staff and not user.is_superuser and not Role.objects.filter(user=user).exists():
+        user.is_staff = False  # no role left: no back office
+        user.save(update_fields=["is_staff"])

@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
-from .models import Role, Union
+from .models import Union
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -23,10 +23,12 @@ class UserFactory(factory.django.DjangoModelFactory):
 
 def make_user(username: str, *, role: str | None = None, union: Union | None = None, **fields):
     """A user, with a role in `union` when given (role holders are staff, as role_grant makes them)."""
+    from .services import role_grant
+
     fields.setdefault("is_staff", role is not None)
     user = UserFactory(username=username, **fields)
     if role is not None:
-        Role.objects.get_or_create(user=user, union=union, kind=role)
+        role_grant(user=user, union=union, kind=role)  # by the system, as the demo seeder
     return user
 
 

@@ -1,7 +1,6 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
-from django.core.cache import cache
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
@@ -11,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.static import serve as static_serve
 
-from . import registry, services
+from . import selectors, services
 from .decorators import role_required
 from .filters import ActivityFilter
 from .forms import ActivityForm, SignInForm
@@ -39,6 +38,28 @@ class SignInView(auth_views.LoginView):
         return response
 
 
+def admin_view_on_site(request: HttpRequest, content_type_id: int, object_id: str) -> HttpResponse:
+    """The back office's "view on site" redirect (/admin/r/<ct>/<id>/), for objects the user may
+    view through that model's admin only: Django's own view redirects to any object, which
+    reveals what its address says (e.g. the slug of another union's unpublished record)."""
+    from django.contrib import admin
+    from django.contrib.admin.utils import unquote
+    from django.contrib.contenttypes.models import ContentType
+    from django.contrib.contenttypes.views import shortcut
+
+    try:
+        model = ContentType.objects.get_for_id(content_type_id).model_class()
+    except ContentType.DoesNotExist as exc:
+        raise Http404 from exc
+    model_admin = admin.site._registry.get(model)
+    if model_admin is None:
+        raise Http404
+    obj = model_admin.get_object(request, unquote(object_id))  # None for a malformed or foreign id
+    if obj is None or not model_admin.has_view_permission(request, obj):
+        raise Http404
+    return shortcut(request, content_type_id, object_id)
+
+
 MEDIA_PATH_MAX = 255
 
 
@@ -56,42 +77,28 @@ def media(request: HttpRequest, path: str) -> HttpResponse:
         raise Http404 from exc
 
 
-FIGURES_CACHE_SECONDS = 60
-
-
 def home(request: HttpRequest) -> HttpResponse:
-    # Computed from the records, but not on every view: counting a national table for each
-    # visitor would make the front page the slowest page of the portal.
-    values = cache.get_or_set(
-        "home:figures", lambda: {f.key: f.value() for f in registry.FIGURES}, FIGURES_CACHE_SECONDS
-    )
-    figures = [(f.key, f.label, values[f.key] if f.key in values else f.value()) for f in registry.FIGURES]
-    latest = Activity.objects.published().select_related("union")[:6]
-    return render(request, "core/home.html", {"figures": figures, "latest": latest})
+    context = {"figures": selectors.home_figures(), "latest": selectors.latest_activities()}
+    return render(request, "core/home.html", context)
 
 
 def activity_feed(request: HttpRequest) -> HttpResponse:
-    activities = Activity.objects.published().select_related("union").prefetch_related("photos")
     kind = request.GET.get("kind")
-    if kind in Activity.Kind.values:
-        activities = activities.filter(kind=kind)
-    page = Paginator(activities, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(selectors.activity_feed(kind=kind), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "core/activity_feed.html", {"page": page, "kinds": Activity.Kind.choices, "kind": kind})
 
 
 def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    activity = get_object_or_404(Activity.objects.select_related("union").prefetch_related("photos"), pk=pk)
-    if not activity.is_published and not Activity.objects.visible_to(request.user).filter(pk=pk).exists():
+    activity, can_edit = selectors.activity_for_page(pk=pk, user=request.user)
+    if activity is None:
         raise Http404
-    can_edit = Activity.objects.editable_by(request.user).filter(pk=pk).exists()
     return render(request, "core/activity_detail.html", {"activity": activity, "can_edit": can_edit})
 
 
 @role_required()
 def desk(request: HttpRequest) -> HttpResponse:
-    # A card whose count is None is not for this user (e.g. welfare files for an officer).
-    cards = [(c.label, n, c.url_name) for c in registry.DESK_CARDS if (n := c.count(request.user)) is not None]
-    recent = Activity.objects.visible_to(request.user).select_related("union")[:8]
+    cards = selectors.desk_cards(user=request.user)
+    recent = selectors.recent_activities(user=request.user)
     return render(request, "core/desk.html", {"cards": cards, "recent": recent})
 
 
@@ -140,7 +147,10 @@ def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = ActivityForm(request.POST or None, request.FILES or None, instance=activity, user=request.user)
     if request.method == "POST" and form.is_valid():
         services.activity_update(
-            activity=form.instance, photos=form.cleaned_data["photos"], publish="publish" in request.POST
+            activity=form.instance,
+            by=request.user,
+            photos=form.cleaned_data["photos"],
+            publish="publish" in request.POST,
         )
         messages.success(request, _("Activity saved."))
         return redirect(activity)
@@ -154,6 +164,6 @@ def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def activity_publish(request: HttpRequest, pk: int) -> HttpResponse:
     activity = get_object_or_404(Activity.objects.editable_by(request.user), pk=pk)
     published = request.POST.get("published") != "0"
-    services.activity_set_published(activity=activity, published=published)
+    services.activity_set_published(activity=activity, published=published, by=request.user)
     messages.success(request, _("Activity published.") if published else _("Activity moved back to drafts."))
     return redirect(activity)

@@ -10,6 +10,7 @@ from openpyxl import Workbook
 
 from unionportal.core.imports import ImportFailed, import_rows, read_table
 from unionportal.core.models import Union
+from unionportal.core.services import union_create
 
 
 def _xlsx(rows, name="t.xlsx") -> SimpleUploadedFile:
@@ -73,7 +74,7 @@ def test_import_rows_is_all_or_nothing_and_reports_every_bad_row(db):
     def save(n, name):
         if not name:
             raise ValidationError("empty name")
-        return Union.objects.add_root(name=name, kind=Union.Kind.CITY)
+        return union_create(by=None, name=name, kind=Union.Kind.CITY)
 
     with pytest.raises(ImportFailed) as e:
         import_rows([(2, "One"), (3, ""), (4, "Two"), (5, "")], save)

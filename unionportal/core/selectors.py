@@ -1,0 +1,67 @@
+"""Reads of the core that aggregate or decide who sees what; views and admins call these."""
+
+from collections.abc import Iterable
+
+from django.contrib.auth import get_user_model
+from django.core.cache import cache
+from django.db import models
+
+from . import registry
+from .models import Activity, Role
+from .scoping import union_scope
+
+FIGURES_CACHE_SECONDS = 60
+
+
+def home_figures() -> list[tuple[str, object, int]]:
+    """The public figures of the home page as (key, label, value).
+
+    Computed from the records, but not on every view: counting a national table for each
+    visitor would make the front page the slowest page of the portal."""
+    values = cache.get_or_set(
+        "home:figures", lambda: {f.key: f.value() for f in registry.FIGURES}, FIGURES_CACHE_SECONDS
+    )
+    return [(f.key, f.label, values[f.key] if f.key in values else f.value()) for f in registry.FIGURES]
+
+
+def latest_activities(*, limit: int = 6) -> models.QuerySet:
+    return Activity.objects.published().select_related("union")[:limit]
+
+
+def activity_feed(*, kind: str | None) -> models.QuerySet:
+    """Published activities, newest first, of one kind when `kind` is a known kind."""
+    activities = Activity.objects.published().select_related("union").prefetch_related("photos")
+    if kind in Activity.Kind.values:
+        activities = activities.filter(kind=kind)
+    return activities
+
+
+def activity_for_page(*, pk: int, user) -> tuple[Activity | None, bool]:
+    """The activity a visitor may read (published, or within their scope) and whether they may edit it."""
+    activity = Activity.objects.select_related("union").prefetch_related("photos").filter(pk=pk).first()
+    if activity is None:
+        return None, False
+    if not activity.is_published and not Activity.objects.visible_to(user).filter(pk=pk).exists():
+        return None, False
+    return activity, Activity.objects.editable_by(user).filter(pk=pk).exists()
+
+
+def desk_cards(*, user) -> list[tuple[object, int, str]]:
+    """(label, count, url name) of the desk's cards; a card counting None is not for this user."""
+    return [(c.label, n, c.url_name) for c in registry.DESK_CARDS if (n := c.count(user)) is not None]
+
+
+def recent_activities(*, user, limit: int = 8) -> models.QuerySet:
+    return Activity.objects.visible_to(user).select_related("union")[:limit]
+
+
+def users_visible_to(user, roles: Iterable[str] | None = None) -> models.QuerySet:
+    """Accounts `user` may see by name: holders of a role in a union of the user's subtrees
+    (where the user holds one of `roles`; any role when None). Superusers see every account."""
+    User = get_user_model()
+    if user is None or not user.is_authenticated or not user.is_active:
+        return User.objects.none()
+    if user.is_superuser:
+        return User.objects.all()
+    holders = Role.objects.filter(union__in=union_scope(user, roles)).values("user_id")
+    return User.objects.filter(pk__in=holders)
