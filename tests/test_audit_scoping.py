@@ -7,21 +7,30 @@ never read or change a record of the other, and malformed input is a 4xx, never 
 import csv
 import datetime as dt
 import io
+import re
 from decimal import Decimal
 
 import pytest
+from django.apps import apps
+from django.contrib import admin
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
+from simple_history.admin import SimpleHistoryAdmin
 
 from contests.models import Category, Contest, Criterion, Entry
 from stations import services as station_services
 from stations.models import AmenityDelivery, Award, Feedback, Inspection, Station
 from studios import services as studio_services
 from studios.models import Studio, YearTarget
+from unionportal.core.models import Union
 from unionportal.core.testing import make_user
 from welfare import identity
 from welfare import services as welfare_services
 from welfare.models import AccessLog, Campaign, Employee, HardshipFile, Visit
+
+from . import admin_matrix as matrix
 
 # --- Small factories (kept local: the apps' fixtures live in their own conftests) ---------------
 
@@ -674,3 +683,172 @@ def test_raw_id_labels_of_exchange_guest_and_inspector_are_scoped(client, office
     assert b"officer_b" not in page
     page = client.get(reverse("admin:stations_inspection_add"), {"inspector": officer_a.pk}).content
     assert b"officer_a" in page
+
+
+# --- The admin matrix: every admin URL × every role of the sibling union ---------------------------------
+#
+# One record of every admin-registered model lives in union A's subtree (tests/admin_matrix.py
+# builds them once for the class). For each model admin, URL kind and user of sibling union B
+# (its chair, officer, viewer, judge, welfare staff, and a staff account with no role), the
+# answer must be a refusal (403, 404, a redirect to the login or the admin index) or a page
+# that shows nothing of A; never a 500; and A's record is the same after every POST.
+
+MATRIX_CELLS = [(label, kind) for label, model, ma in matrix.registered() for kind in matrix.cell_kinds(model, ma)]
+
+
+@pytest.fixture(scope="class")
+def world(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock(), transaction.atomic():
+        world = matrix.build_world()
+        yield world
+        transaction.set_rollback(True)
+
+
+def _admin_of(label):
+    model = apps.get_model(label)
+    return model, admin.site._registry[model]
+
+
+@pytest.mark.django_db
+class TestAdminMatrix:
+    def test_every_admin_model_has_a_record_in_the_world(self, world):
+        """A model newly put in the admin needs its record of A here, else its URLs go unchecked."""
+        missing = [label for label, _m, _ma in matrix.registered() if label not in world.records]
+        assert not missing
+
+    @pytest.mark.parametrize("label, kind", MATRIX_CELLS, ids=[f"{label}-{kind}" for label, kind in MATRIX_CELLS])
+    def test_sibling_sees_and_changes_nothing_of_a(self, world, client, label, kind):
+        """One cell per model admin and URL kind; its message names each role that got through."""
+        model, model_admin = _admin_of(label)
+        client.raise_request_exception = False
+        problems = []
+        for who in matrix.SIBLINGS:
+            # Each role starts from A's records as built: what one role changed is rolled back.
+            with transaction.atomic():
+                client.force_login(world.users[who])
+                problems += [f"[{who}] {p}" for p in matrix.Walker(world, client, model, model_admin).run(kind)]
+                transaction.set_rollback(True)
+        assert not problems, "\n".join(problems)
+
+    @pytest.mark.parametrize("label, kind", MATRIX_CELLS, ids=[f"{label}-{kind}" for label, kind in MATRIX_CELLS])
+    def test_superuser_reaches_the_same_pages(self, world, client, label, kind):
+        """The matrix's URLs are the right ones: a superuser gets the pages (so a refusal above means something)."""
+        model, model_admin = _admin_of(label)
+        obj = world.record(label)
+        su = matrix.superuser_request(world.users["root"])
+        client.force_login(world.users["root"])
+        link = f"/admin/{model._meta.app_label}/{model._meta.model_name}/{obj.pk}/".encode()
+        changelist = matrix.admin_url(model, "changelist")
+        if kind == "changelist":
+            page = client.get(changelist)
+            assert page.status_code == 200
+            if model_admin.search_fields:
+                term = matrix.search_terms(world, model_admin, obj)[0]
+                page = client.get(changelist, {"q": term})
+                assert page.status_code == 200
+            assert link in page.content
+        elif kind == "add":
+            expected = 200 if model_admin.has_add_permission(su) else 403
+            url = matrix.admin_url(model, "add")
+            assert client.get(url).status_code == expected
+            initial = {f.name: r.pk for f in matrix.fk_fields(model) if (r := matrix.related_record(world, f))}
+            assert client.get(url, initial).status_code == expected
+        elif kind == "change":
+            page = client.get(matrix.admin_url(model, "change", obj.pk))
+            assert page.status_code == 200
+            assert str(obj).encode() in page.content or escape(str(obj)).encode() in page.content
+        elif kind == "delete":
+            expected = 200 if model_admin.has_delete_permission(su, obj) else 403
+            assert client.get(matrix.admin_url(model, "delete", obj.pk)).status_code == expected
+        elif kind == "history":
+            assert client.get(matrix.admin_url(model, "history", obj.pk)).status_code == 200
+        elif kind == "version":
+            url = f"{matrix.admin_url(model, 'history', obj.pk)}{matrix.version_id(obj)}/"
+            versioned = matrix.has_simple_history(model) and isinstance(model_admin, SimpleHistoryAdmin)
+            # Without simple-history the address is Django's old "<id>/" form: a redirect, or a 404.
+            assert client.get(url).status_code in ((200,) if versioned else (302, 404))
+        elif kind == "shortcut":
+            response = client.get(matrix.shortcut_url(obj))
+            if hasattr(obj, "get_absolute_url"):
+                assert response.status_code == 302 and response["Location"].endswith(obj.get_absolute_url())
+            else:
+                assert response.status_code == 404
+        elif kind == "autocomplete":
+            for name in matrix.autocomplete_fields_of(model):
+                query = {"app_label": model._meta.app_label, "model_name": model._meta.model_name}
+                response = client.get(reverse("admin:autocomplete"), query | {"field_name": name, "term": ""})
+                assert response.status_code == 200, name
+                related = matrix.related_record(world, model._meta.get_field(name))
+                ids = [row["id"] for row in response.json()["results"]]
+                assert related is None or str(related.pk) in ids or response.json()["pagination"]["more"], name
+        elif kind == "actions":
+            page = client.get(changelist).content
+            for name in model_admin.get_actions(su):
+                assert f'value="{name}"'.encode() in page, name
+        elif kind == "extra":
+            for pattern in matrix.extra_patterns(model_admin):
+                url = f"{changelist}{re.sub(r'<[^>]+>', str(obj.pk), pattern)}"
+                status = client.get(url).status_code
+                assert status == 200 if pattern in ("export/", "import/") else status < 500, url
+                if pattern == "export/":
+                    export = client.post(url, matrix.export_data(model_admin, obj.pk))
+                    assert export.status_code == 200
+                    assert matrix.TOKEN in _body(export).decode("utf-8-sig").lower() or label not in world.scoped
+        else:
+            pytest.fail(f"unknown kind {kind}")
+
+    # --- treebeard's views of the union tree ---
+
+    def _paths(self):
+        return dict(Union.objects.values_list("pk", "path"))
+
+    @pytest.mark.parametrize("who", [*matrix.SIBLINGS, "a_chair", "a_officer"])
+    def test_nobody_but_a_superuser_moves_a_union(self, world, client, who):
+        t = world.tree
+        user = world.a_users[who[2:]] if who.startswith("a_") else world.users[who]
+        client.raise_request_exception = False
+        client.force_login(user)
+        before = self._paths()
+        problems = []
+        for node, target in [(t.a, t.b), (t.a1, t.bg), (t.b, t.a), (t.bg, t.a1g), (t.a1g, t.a)]:
+            response = client.post(
+                "/admin/core/union/move/", {"node": node.pk, "target": target.pk, "relation": "child"}
+            )
+            if response.status_code not in (403, 404):
+                problems.append(f"{node.name} under {target.name}: {response.status_code}")
+        assert not problems
+        assert self._paths() == before
+
+    @pytest.mark.parametrize("who", matrix.SIBLINGS)
+    def test_children_of_a_union_of_a_are_refused(self, world, client, who):
+        t = world.tree
+        client.raise_request_exception = False
+        client.force_login(world.users[who])
+        problems = []
+        for parent in [t.a.pk, t.a1.pk, t.a1g.pk, "abc", "²"]:
+            response = client.get(f"/admin/core/union/children/{parent}/")
+            if response.status_code not in (403, 404):
+                problems.append(f"children/{parent}/: {response.status_code} {matrix.leaks(world, response.content)}")
+        # The common parent's children are A and B: answered, if at all, without A.
+        response = client.get(f"/admin/core/union/children/{t.city.pk}/")
+        if problem := matrix.verdict(world, response):
+            problems.append(f"children/{t.city.pk}/ (the common parent): {problem}")
+        assert not problems
+
+    def test_superuser_moves_and_lists_children(self, world, client):
+        t = world.tree
+        client.force_login(world.users["root"])
+        response = client.get(f"/admin/core/union/children/{t.a.pk}/")
+        assert response.status_code == 200 and "Qxazv Street" in response.json()["result_html"]
+        response = client.post("/admin/core/union/move/", {"node": t.bg.pk, "target": t.a1.pk, "relation": "child"})
+        assert response.status_code == 200
+        assert Union.objects.get(pk=t.bg.pk).path.startswith(t.a1.path)
+
+    @pytest.mark.parametrize("who", matrix.SIBLINGS)
+    def test_admin_index_and_app_pages_show_nothing_of_a(self, world, client, who):
+        client.raise_request_exception = False
+        client.force_login(world.users[who])
+        urls = [reverse("admin:index"), reverse("admin:jsi18n"), reverse("admin:password_change")]
+        urls += [reverse("admin:app_list", args=[label]) for label in {m._meta.app_label for m in admin.site._registry}]
+        problems = [f"{url}: {p}" for url in urls if (p := matrix.verdict(world, client.get(url)))]
+        assert not problems
