@@ -260,7 +260,8 @@ def _seed_records(district, stdout) -> None:
         (outdoor[4], Award.Level.DISTRICT, 2022, "房山区最美户外劳动者服务站点"),
     ]
     for station, level, year, title in awards:
-        Award.objects.get_or_create(station=station, level=level, year=year, defaults={"title": title})
+        if not Award.objects.filter(station=station, level=level, year=year).exists():
+            services.award_save(award=Award(station=station, level=level, year=year, title=title))
     if not ExchangeVisit.objects.filter(host=best, guest=beijing_best).exists():
         services.exchange_visit_log(
             host=best,
