@@ -5,8 +5,9 @@ from django.db import transaction
 from django.http import HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ExportMixin
+from simple_history.admin import SimpleHistoryAdmin
 
-from unionportal.core.adminmixins import ScopedAdmin, ScopedTabularInline
+from unionportal.core.adminmixins import SafeHistoryMixin, ScopedAdmin, ScopedTabularInline
 from unionportal.core.images import ImageUploadField
 from unionportal.core.models import Role
 from unionportal.core.scoping import holds_any, union_scope
@@ -425,11 +426,12 @@ class MemberAdmin(ServiceErrorsMixin, ScopedAdmin):
 
 
 @admin.register(FieldOfWork)
-class FieldOfWorkAdmin(ServiceErrorsMixin, admin.ModelAdmin):
+class FieldOfWorkAdmin(ServiceErrorsMixin, SafeHistoryMixin, SimpleHistoryAdmin):
     """A shared vocabulary, not a union's record: any role holder reads it, officers add to it.
 
     Officers keep writing here because fields of work have no desk page yet (the staff-writable
-    exception of the admin rule); the writes go through services.field_of_work_save.
+    exception of the admin rule); the writes go through services.field_of_work_save. The
+    history mixins only make a version URL a 404 (fields of work keep no versions).
     """
 
     list_display = ["name", "slug"]

@@ -182,7 +182,10 @@ class Member(TimeStampedModel):
         verbose_name_plural = _("studio members")
         constraints = [
             models.UniqueConstraint(
-                fields=["studio"], condition=models.Q(role="leader"), name="studios_member_one_leader"
+                fields=["studio"],
+                condition=models.Q(role="leader"),
+                name="studios_member_one_leader",
+                violation_error_message=_("A studio has one leader: change the current leader's role first."),
             ),
         ]
 

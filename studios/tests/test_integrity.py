@@ -416,3 +416,24 @@ def test_staff_roles_read_the_studio_admin_only(client, tree, make_studio):
     )
     studio.refresh_from_db()
     assert studio.name != "Changed" and studio.members.exists()
+
+
+def test_a_second_leader_is_refused_with_a_clear_message(client, superuser, make_studio):
+    studio = make_studio()
+    with pytest.raises(ValidationError, match="A studio has one leader"):
+        services.member_add(studio=studio, by=None, name="Second", role=Member.Role.LEADER)
+    client.force_login(superuser)
+    url = reverse("admin:studios_studio_change", args=[studio.pk])
+    data = _admin_form_data(client.get(url))
+    data |= {
+        "members-TOTAL_FORMS": str(int(data["members-TOTAL_FORMS"]) + 1),
+        "members-1-name": "Second",
+        "members-1-role": "leader",
+        "members-1-education": "other",
+        "members-1-political_status": "masses",
+        "members-1-order": "0",
+    }
+    response = client.post(url, data, follow=True)
+    assert response.status_code == 200
+    assert "A studio has one leader: change the current leader&#x27;s role first." in response.content.decode()
+    assert studio.members.count() == 1
