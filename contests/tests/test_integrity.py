@@ -394,3 +394,33 @@ def test_odd_digits_in_ids_are_refused_cleanly(client, make_contest, make_entry,
     with pytest.raises(ValidationError, match="Unknown criterion"):
         services.scores_set(entry=entry, judge=judge, scores={"²": 5}, now=contest.vote_closes)
     assert not Ballot.objects.exists()
+
+
+def test_existing_plain_chains_are_rehashed_only_when_they_verify(make_contest, make_entry, make_voter):
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("contests.migrations.0004_ballot_chain_hmac_private_files")
+    honest, _entries = _voted(make_contest, make_entry, make_voter, n_voters=2)
+    altered = make_contest("vote", slug="c2", votes_per_voter=3, vote_period=Contest.VotePeriod.CONTEST)
+    services.ballot_cast(contest=altered, user=make_voter("v9"), entry_id=make_entry(altered, "X").pk)
+    # Both logs as the old code wrote them: plain SHA-256; the second then altered.
+    for ballot in Ballot.objects.order_by("contest", "shard", "seq"):
+        if ballot.seq == 1:
+            prev = "0" * 64
+        else:
+            prev = Ballot.objects.get(contest=ballot.contest, shard=ballot.shard, seq=ballot.seq - 1).hash
+        stamp = ballot.cast_at.astimezone(dt.UTC).isoformat(timespec="microseconds")
+        text = f"{prev}|{ballot.contest_id}|{ballot.shard}|{ballot.seq}|{ballot.voter_id}|{ballot.entry_id}|"
+        digest = hashlib.sha256(f"{text}{ballot.period}|{stamp}".encode()).hexdigest()
+        Ballot.objects.filter(pk=ballot.pk).update(prev_hash=prev, hash=digest)
+        BallotChain.objects.filter(contest=ballot.contest, shard=ballot.shard).update(head=digest)
+    Ballot.objects.filter(contest=altered).update(period="other")
+    assert not services.ballots_verify(contest=honest).ok
+    Contest.objects.filter(pk=honest.pk).update(vote_closes=timezone.now(), jury_closes=timezone.now())
+    honest.refresh_from_db()
+    migration.rehash_chains(apps, None)
+    assert services.ballots_verify(contest=honest).ok
+    assert honest.seals.get().ballots == 6  # the vote had closed: its fingerprint is recorded
+    assert "was changed" in services.ballots_verify(contest=altered).problem
