@@ -323,7 +323,7 @@ class EntryAdmin(ExportMixin, ScopedAdmin):
     def has_delete_permission(self, request, obj=None):
         if obj is not None and (obj.ballots.exists() or obj.scores.exists()):
             return False
-        return super().has_change_permission(request, obj)
+        return super().has_delete_permission(request, obj)
 
     def save_model(self, request, obj, form, change):
         services.entry_update(entry=obj, by=request.user)

@@ -424,3 +424,15 @@ def test_existing_plain_chains_are_rehashed_only_when_they_verify(make_contest, 
     assert services.ballots_verify(contest=honest).ok
     assert honest.seals.get().ballots == 6  # the vote had closed: its fingerprint is recorded
     assert "was changed" in services.ballots_verify(contest=altered).problem
+
+
+def test_entries_with_a_desk_page_are_read_only_for_staff_in_the_admin(client, make_contest, make_entry, officer_a):
+    contest = make_contest("entry")
+    entry = make_entry(contest, "Original", accepted=False)
+    client.force_login(officer_a)
+    url = f"/admin/contests/entry/{entry.pk}/change/"
+    html = client.get(url).content.decode()
+    assert "Original" in html and 'name="title"' not in html
+    response = client.post(url, {"title": "Changed", "category": entry.category_id, "description": "d"})
+    assert response.status_code == 403 and Entry.objects.get(pk=entry.pk).title == "Original"
+    assert client.get("/admin/contests/entry/add/").status_code == 403
