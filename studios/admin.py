@@ -302,8 +302,11 @@ class StudioAdmin(ServiceErrorsMixin, ExportMixin, ScopedAdmin):
     def save_formset(self, request, form, formset, change):
         """Each row of an inline is added, changed or deleted by the services of its model."""
         inline = next(i for i in self.inlines if i.model is formset.model)
-        studio = form.instance
+        # What the admin's change message reads (formset.save() would have set them).
         formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        if not hasattr(inline, "add"):
+            return  # a read-only inline (the review log): nothing of it is saved from a form
+        studio = form.instance
         deleted = formset.deleted_forms if formset.can_delete else []
         for row in formset.initial_forms:
             if row in deleted:
