@@ -153,7 +153,13 @@ def results(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "contests/results.html", context)
 
 
-CONTENT_TYPES = {".pdf": "application/pdf", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png"}
+CONTENT_TYPES = {
+    ".pdf": "application/pdf",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".png": "image/png",
+    ".webp": "image/webp",
+}
 
 
 def attachment(request: HttpRequest, slug: str, pk: int, file_pk: int) -> FileResponse:
@@ -170,7 +176,8 @@ def attachment(request: HttpRequest, slug: str, pk: int, file_pk: int) -> FileRe
     except FileNotFoundError:
         raise Http404 from None
     response["Content-Disposition"] = f'inline; filename="entry-{entry.pk}-{item.pk}{suffix}"'
-    response["Cache-Control"] = "private, max-age=600" if entry.status != Entry.Status.ACCEPTED else "max-age=3600"
+    # Never in a shared cache: screening may still turn an accepted entry down.
+    response["Cache-Control"] = "private, max-age=600"
     response["X-Content-Type-Options"] = "nosniff"
     return response
 

@@ -1,5 +1,7 @@
 """Contest setup: the contest and its parts (categories, criteria, jury, teams, periods)."""
 
+import datetime as dt
+
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -24,6 +26,13 @@ STAGE_FIELDS = [
 VOTE_FIELDS = ["vote_opens", "vote_closes", "votes_per_voter", "vote_period"]
 
 
+def _same(a, b) -> bool:
+    # The back office's date fields carry whole seconds: a date saved unchanged is not a change.
+    if isinstance(a, dt.datetime) and isinstance(b, dt.datetime):
+        return a.replace(microsecond=0) == b.replace(microsecond=0)
+    return a == b
+
+
 def contest_check(*, contest: Contest, by: AbstractUser | None) -> None:
     """Every rule a contest's own fields obey (stage dates in order, weights, what may still change)."""
     if by is not None and contest.union_id and not has_role(by, contest.union, Role.EDIT_ROLES):
@@ -38,7 +47,7 @@ def contest_check(*, contest: Contest, by: AbstractUser | None) -> None:
         raise ValidationError(_("A contest with entries stays with its organiser union."), code="union")
     if contest.kind != before.kind and (before.entries.exists() or before.teams.exists()):
         raise ValidationError(_("The kind of a contest with entries or teams cannot change."), code="kind")
-    changed = [f for f in STAGE_FIELDS + VOTE_FIELDS if getattr(contest, f) != getattr(before, f)]
+    changed = [f for f in STAGE_FIELDS + VOTE_FIELDS if not _same(getattr(contest, f), getattr(before, f))]
     if before.results_published and changed:
         raise ValidationError(
             _("The results are published: the stage dates and the vote rule can no longer change."), code="published"
