@@ -268,3 +268,22 @@ def test_nearby_limit_is_parsed_by_the_one_parser(client, db, limit):
 def test_a_station_id_beyond_the_key_range_is_404(client, db):
     assert client.get("/stations/99999999999999999999/").status_code == 404
     assert client.get("/stations/9223372036854775808/qr.png").status_code == 404
+
+
+def test_migration_unnames_hidden_stations_in_activities_logged_before(visit_stations, tree):
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("stations.migrations.0010_unname_hidden_stations_in_activities")
+    guest, host = visit_stations["public_b"], visit_stations["host"]
+    kept = services.exchange_visit_log(host=host, guest=visit_stations["public_b"], visited_on=DAY)
+    other = services.exchange_visit_log(host=host, guest=visit_stations["planned_b"], visited_on=DAY)
+    # As logged before the fix: the names in the published text, then the guest hidden behind its back.
+    Activity.objects.filter(pk=other.activity_id).update(title="Exchange visit: Planned Beta visits Host Station")
+    Station.objects.filter(pk=guest.pk).update(is_public=False)
+    migration.unname(apps, None)
+    assert "Public Beta" not in _published_text() and "Planned Beta" not in _published_text()
+    assert "Host Station" in _published_text()
+    kept.activity.refresh_from_db()
+    assert kept.activity.is_published and kept.activity.place == "Host Station"
