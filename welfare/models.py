@@ -9,7 +9,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -17,7 +17,7 @@ from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from unionportal.core.models import Role, TimeStampedModel, Union
-from unionportal.core.scoping import ScopedQuerySet
+from unionportal.core.scoping import ScopedQuerySet, union_scope
 
 from . import identity
 from .storage import get_private_storage
@@ -42,9 +42,16 @@ class MinimumLivingLineQuerySet(ScopedQuerySet):
     edit_roles = WELFARE
 
     def visible_to(self, user):
-        from unionportal.core.scoping import holds_any
-
-        return self.all() if holds_any(user, WELFARE) else self.none()
+        """The lines that may apply to the user's files: those of their unions and below, and
+        those of the levels above them (a district reads its city's line); not a sibling's."""
+        if user is not None and user.is_authenticated and user.is_superuser:
+            return self.all()
+        if user is None or not user.is_authenticated:
+            return self.none()
+        above = Union.objects.filter(
+            Exists(Role.objects.filter(user_id=user.pk, kind__in=WELFARE, union__path__startswith=OuterRef("path")))
+        )
+        return self.filter(Q(union__in=union_scope(user, WELFARE)) | Q(union__in=above))
 
 
 class MinimumLivingLine(models.Model):

@@ -146,7 +146,11 @@ class LoggedLooksMixin:
 
 class NoIdInUrlMixin:
     """A full ID number typed in the changelist's (GET) search box is refused, never searched:
-    the posted ID search keeps it out of the address, the server logs and `_changelist_filters`."""
+    the posted ID search keeps it out of the address, the server logs and `_changelist_filters`.
+
+    The page answers with an empty list and a message; the number is dropped from the request
+    first, so the search box, the filters' links and `_changelist_filters` never carry it on.
+    """
 
     def changelist_view(self, request, extra_context=None):
         if looks_like_full_id(request.GET.get("q", "")):
@@ -157,11 +161,14 @@ class NoIdInUrlMixin:
                 ),
                 messages.WARNING,
             )
-            keep = request.GET.copy()
-            del keep["q"]
-            url = reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_changelist")
-            return HttpResponseRedirect(f"{url}?{keep.urlencode()}" if keep else url)
+            request.GET = request.GET.copy()
+            del request.GET["q"]
+            request._welfare_id_refused = True
         return super().changelist_view(request, extra_context)
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        return qs.none() if getattr(request, "_welfare_id_refused", False) else qs
 
     def get_search_results(self, request, queryset, search_term):
         if looks_like_full_id(search_term):

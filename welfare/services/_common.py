@@ -14,4 +14,3 @@ def require_welfare(user, union: Union) -> None:
     """Welfare staff of the union or above (None: a trusted caller such as a command or seeder)."""
     if user is not None and not has_role(user, union, WELFARE):
         raise PermissionDenied
-
