@@ -191,6 +191,14 @@ def test_deleting_the_latest_inspection_falls_back(client, make_station, superus
         station=s, inspected_on=DAY + dt.timedelta(days=1), results=ALL_PASS | {"sign": (False, "")}, by=officer_a
     )
     client.force_login(superuser)
+    url = reverse("admin:stations_inspection_change", args=[late.pk])
+    form = client.get(url).context["adminform"].form
+    assert form.initial["item_sign"] == "fail" and form.initial["item_venue"] == "pass"
+    data = {"inspected_on": "2024-05-02", "inspector_name": "Wang"}
+    data |= {f"item_{code}": "pass" for code in Inspection.Item.values}
+    assert client.post(url, data).status_code == 302
+    late.refresh_from_db()
+    assert late.passed_all and late.inspector_name == "Wang" and late.items.filter(passed=True).count() == 7
     client.post(reverse("admin:stations_inspection_delete", args=[late.pk]), {"post": "yes"})
     s.refresh_from_db()
     assert s.latest_inspection.inspected_on == DAY and list(Station.objects.failing()) == []
@@ -265,9 +273,13 @@ def test_nearby_limit_is_parsed_by_the_one_parser(client, db, limit):
     assert r.json() == {"error": "limit must be a whole number from 1 to 100."}
 
 
-def test_a_station_id_beyond_the_key_range_is_404(client, db):
+def test_a_station_id_beyond_the_key_range_is_404(client, officer_a):
     assert client.get("/stations/99999999999999999999/").status_code == 404
     assert client.get("/stations/9223372036854775808/qr.png").status_code == 404
+    assert client.post("/stations/9223372036854775808/checkin/").status_code == 404
+    client.force_login(officer_a)
+    assert client.get("/stations/99999999999999999999/").status_code == 404
+    assert client.post("/stations/desk/feedback/99999999999999999999/", {"answer": "x"}).status_code == 404
 
 
 def test_migration_unnames_hidden_stations_in_activities_logged_before(visit_stations, tree):
