@@ -247,6 +247,7 @@ def desk_list(request: HttpRequest) -> HttpResponse:
 @role_required(Role.EDIT_ROLES + (Role.Kind.JUDGE,))
 def desk_contest(request: HttpRequest, slug: str) -> HttpResponse:
     contest = get_object_or_404(Contest.objects.on_desk_of(request.user).select_related("union"), slug=slug)
+    now = timezone.now()
     can_manage = Contest.objects.editable_by(request.user).filter(pk=contest.pk).exists()
     assignments = JudgeAssignment.objects.select_related("home_union")
     assignment = assignments.filter(contest=contest, judge=request.user).first()
@@ -271,6 +272,9 @@ def desk_contest(request: HttpRequest, slug: str) -> HttpResponse:
         "assignment": assignment,
         "missing": selectors.scores_missing(contest=contest) if can_manage and not contest.is_labour else [],
         "screening_form": ScreeningForm(),
+        # The services refuse outside these stages; the desk offers the forms only within them.
+        "screening_open": contest.entry_opens <= now < contest.screening_closes,
+        "jury_open": contest.vote_closes <= now < contest.jury_closes and not contest.results_published,
     }
     return render(request, "contests/desk_contest.html", context)
 

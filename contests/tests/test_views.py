@@ -313,3 +313,22 @@ def test_desk_list_shows_judged_contests_outside_the_judges_subtree(client, make
     services.judge_assign(contest=contest, judge=judge)
     assert contest.title in client.get(reverse("contests:desk_list")).content.decode()
     assert client.get(reverse("contests:desk_contest", args=[contest.slug])).status_code == 200
+
+
+def test_desk_offers_screening_and_scoring_only_in_their_stages(
+    client, make_contest, make_entry, make_judge, officer_a, tree
+):
+    judge = make_judge("j1", tree.bg)
+    in_vote = make_contest("vote", slug="in-vote")
+    in_jury = make_contest("jury", slug="in-jury")
+    for contest in (in_vote, in_jury):
+        make_entry(contest, union=tree.a1)
+        services.judge_assign(contest=contest, judge=judge)
+    client.force_login(judge)
+    assert "/score/" not in client.get(reverse("contests:desk_contest", args=[in_vote.slug])).content.decode()
+    assert "/score/" in client.get(reverse("contests:desk_contest", args=[in_jury.slug])).content.decode()
+    client.force_login(officer_a)
+    assert "/screen/" not in client.get(reverse("contests:desk_contest", args=[in_vote.slug])).content.decode()
+    entry_stage = make_contest("entry", slug="in-entry")
+    make_entry(entry_stage, accepted=False)
+    assert "/screen/" in client.get(reverse("contests:desk_contest", args=[entry_stage.slug])).content.decode()
