@@ -382,13 +382,15 @@ def test_station_admin_still_takes_own_station(client, officer_a, stations_ab):
     )
     assert response.status_code == 302
     assert Award.objects.filter(station=alpha, title="Own award").exists()
-    # An exchange visit may have a guest from another union; the host must be one's own.
+    # An exchange visit may have a public guest station of another union; the host must be one's own.
+    # (beta is not public: its name would go into a published activity, so it is refused.)
+    gamma = _station(beta.union, "Gamma Public Station")
     response = client.post(
         reverse("admin:stations_exchangevisit_add"),
-        {"host": alpha.pk, "guest": beta.pk, "visited_on": "2024-01-01", "participants": 3, "summary": ""},
+        {"host": alpha.pk, "guest": gamma.pk, "visited_on": "2024-01-01", "participants": 3, "summary": ""},
     )
     assert response.status_code == 302
-    assert alpha.hosted_visits.filter(guest=beta).exists()
+    assert alpha.hosted_visits.filter(guest=gamma).exists()
 
 
 def test_station_desk_and_admin_do_not_show_the_sibling(client, officer_a, stations_ab):
@@ -488,9 +490,13 @@ def test_assistance_amount_is_scoped_money(client, welfare_a, files):
 
 
 def test_raw_id_label_does_not_show_a_sibling_file(client, welfare_a, files):
-    """Posting another union's file id to a raw id field is refused, and its name is not echoed."""
+    """Visits have a desk page, so the admin is read-only for welfare staff: posting another union's
+    file id is refused outright, and neither the add form nor the refusal echoes its name."""
     _alice, bruno = files
     client.force_login(welfare_a)
+    page = client.get(reverse("admin:welfare_visit_add"), {"file": bruno.pk})
+    assert page.status_code == 403
+    assert b"Bsibling" not in page.content and bruno.id_number_masked.encode() not in page.content
     response = client.post(
         reverse("admin:welfare_visit_add"),
         {
@@ -503,7 +509,7 @@ def test_raw_id_label_does_not_show_a_sibling_file(client, welfare_a, files):
             "photos-INITIAL_FORMS": 0,
         },
     )
-    assert response.status_code == 200  # the form comes back with errors
+    assert response.status_code == 403
     assert not Visit.objects.exists()
     assert b"Bsibling" not in response.content and bruno.id_number_masked.encode() not in response.content
 
@@ -535,18 +541,26 @@ def test_demand_point_import_cannot_overwrite_the_siblings_point(officer_a, tree
 
 
 def test_admin_search_by_full_id_is_logged_and_scoped(client, welfare_a, files):
-    """The back office's search by a full ID number is a look at personal data, like the desk's."""
+    """The back office's search by a full ID number is a look at personal data, like the desk's;
+    it is posted, so the number never lands in an address (a GET with one is not searched)."""
     alice, bruno = files
     client.force_login(welfare_a)
     url = reverse("admin:welfare_hardshipfile_changelist")
-    response = client.get(url, {"q": _id_number(1)})
+    refused = client.get(url, {"q": _id_number(1)})
+    assert refused.status_code in (200, 302) and _id_number(1) not in refused.get("Location", "")
+    assert b"Alice" not in refused.content
+    assert not AccessLog.objects.filter(action=AccessLog.Action.SEARCH).exists()
+    search = reverse("admin:welfare_hardshipfile_idsearch")
+    response = client.post(search, {"id_number": _id_number(1)}, follow=True)
     assert b"Alice" in response.content
+    assert all(_id_number(1) not in location for location, _status in response.redirect_chain)
     assert AccessLog.objects.filter(action=AccessLog.Action.SEARCH, union=alice.union).count() == 1
-    response = client.get(url, {"q": _id_number(2)})
+    response = client.post(search, {"id_number": _id_number(2)}, follow=True)
     assert b"Bsibling" not in response.content
     assert not AccessLog.objects.filter(union=bruno.union).exists()
-    client.get(url, {"q": "Alice"})
-    assert AccessLog.objects.filter(action=AccessLog.Action.SEARCH).count() == 1
+    searches = AccessLog.objects.filter(action=AccessLog.Action.SEARCH).count()
+    client.get(url, {"q": "Alice"})  # a name is not a look-up by ID number
+    assert AccessLog.objects.filter(action=AccessLog.Action.SEARCH).count() == searches
 
 
 def test_public_station_stats_do_not_name_a_non_public_station(client, tree):
@@ -651,13 +665,14 @@ def test_welfare_file_cannot_be_opened_in_or_moved_to_the_sibling(client, welfar
 
 def test_admin_union_choices_exclude_the_sibling(client, officer_a, tree):
     client.force_login(officer_a)
+    # Studios have a desk page: the admin is read-only for officers, whatever the union.
     r = client.post(
         reverse("admin:studios_studio_add"),
         {"name": "Planted", "slug": "planted", "kind": Studio.Kind.WORKER, "level": "", "union": tree.b.pk},
     )
-    assert r.status_code == 200  # the form comes back with an error on the union
-    assert "union" in r.context["adminform"].form.errors
+    assert r.status_code == 403
     assert not Studio.objects.filter(slug="planted").exists()
+    # Stations are still edited in the admin (no desk form yet): the union must be one's own.
     r = client.post(
         reverse("admin:stations_station_add"),
         {"union": tree.b.pk, "name": "Planted station", "kind": Station.Kind.OUTDOOR, "lat": 39.7, "lng": 116.1},
