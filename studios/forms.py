@@ -138,11 +138,28 @@ class MemberForm(forms.ModelForm):
             "order",
         ]
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, submit_label=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.attrs = {"enctype": "multipart/form-data", "novalidate": ""}
-        self.helper.add_input(Submit("submit", _("Add member")))
+        self.helper.add_input(Submit("submit", submit_label or _("Add member")))
+
+    def service_fields(self) -> dict:
+        """The cleaned particulars, without the photo (the services take it apart)."""
+        return {k: v for k, v in self.cleaned_data.items() if k != "photo_upload"}
+
+
+class LeaderForm(forms.Form):
+    member = forms.ModelChoiceField(
+        label=_("New leader"),
+        queryset=Member.objects.none(),
+        empty_label=None,
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+
+    def __init__(self, *args, studio: Studio, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["member"].queryset = studio.members.exclude(role=Member.Role.LEADER)
 
 
 class PhotosForm(forms.Form):

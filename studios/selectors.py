@@ -102,8 +102,18 @@ def desk_count(user: AbstractUser) -> int | None:
 
 
 def search_filter(q: str) -> Q:
-    q = q.strip().lower()[:50]
-    return Q(search_text__contains=q) | Q(name__icontains=q)
+    """Name, leader and their pinyin (the search text), the host company (the owning union's name)
+    and the fields of work; every word must match one of them (`中建 低碳`)."""
+    words = q.strip().lower()[:50].split()
+    match = Q()
+    for word in words:
+        in_fields = Studio.fields_of_work.through.objects.filter(
+            studio_id=OuterRef("pk"), fieldofwork__name__icontains=word
+        )
+        match &= (
+            Q(search_text__contains=word) | Q(name__icontains=word) | Q(union__name__icontains=word) | Exists(in_fields)
+        )
+    return match
 
 
 def active_public_count() -> int:
@@ -161,20 +171,16 @@ def public_profile(*, slug: str) -> dict | None:
     if studio is None:
         return None
     members = list(studio.members.all())
-    counts = studio_counts(studio=studio)
-    years = studio_years(studio=studio)
+    figures = studio_figures(studio=studio)
     recent = list(studio.achievements.all()[:10])
     return {
         "studio": studio,
         "leader": next((m for m in members if m.is_leader), None),
         "members": [m for m in members if not m.is_leader],
-        "counts": counts,
-        "by_type": [(label, counts[f"type_{value}"]) for value, label in Achievement.Type.choices],
-        "chart": {
-            "years": [str(r["year"]) for r in years],
-            "counts": [r["n"] for r in years],
-            "label": _("Achievements"),
-        },
+        "counts": figures["counts"],
+        "by_type": figures["by_type"],
+        "chart": figures["chart"],
+        "before_founding": figures["before_founding"],
         "recent": recent,
         "targets": list(studio.targets.all()[:5]),
         "timeline": timeline(studio=studio, recent=recent),
@@ -209,15 +215,72 @@ def studio_counts(*, studio: Studio) -> dict[str, int]:
 
 
 def studio_years(*, studio: Studio) -> list[dict]:
-    """Achievements per year (one query), for the chart."""
-    rows = (
+    """Achievements per year (one query), every year from the founding year to the latest result.
+
+    Results dated before the founding year are left out (the profile says how many there are).
+    """
+    rows = dict(
         Achievement.objects.filter(studio=studio)
         .annotate(year=ExtractYear("date"))
         .values("year")
         .annotate(n=Count("pk"))
-        .order_by("year")
+        .values_list("year", "n")
     )
-    return [{"year": r["year"], "n": r["n"]} for r in rows]
+    return _years_from_founding(studio, rows)
+
+
+def _years_from_founding(studio: Studio, per_year: dict[int, int]) -> list[dict]:
+    first = studio.founded_on.year if studio.founded_on else min(per_year, default=None)
+    if first is None:
+        return []
+    last = max([first, *per_year])
+    return [{"year": y, "n": per_year.get(y, 0)} for y in range(first, last + 1)]
+
+
+# Rows of the profile's table: each headline group with the types it adds up, then the rest.
+_GROUPS = (
+    ("ip", Achievement.IP_TYPES),
+    ("standards", Achievement.STANDARD_TYPES),
+)
+
+
+def studio_figures(*, studio: Studio) -> dict:
+    """Every figure of a profile from one aggregate query, so the headline, the table and the
+    chart cannot disagree: `counts` (headline), `by_type` (table rows: label, count, indent),
+    `chart` (per year from the founding year) and `before_founding` (results not charted)."""
+    counts = studio_counts(studio=studio)
+    labels = dict(Achievement.Type.choices)
+    # The type "IP result" is what is left of the IP results once patents and copyrights are
+    # counted apart; under the headline's own label it read as a second, smaller total.
+    labels[Achievement.Type.IP_RESULT] = _("Other IP results")
+    headline = {"ip": _("IP results"), "standards": _("Standards led or co-authored")}
+    by_type, grouped = [], set()
+    for key, types in _GROUPS:
+        by_type.append((headline[key], counts[key], False))
+        for t in types:
+            by_type.append((labels[t], counts[f"type_{t}"], True))
+            grouped.add(t)
+    by_type += [(labels[t], counts[f"type_{t}"], False) for t in Achievement.Type.values if t not in grouped]
+    years = studio_years(studio=studio)
+    charted = sum(r["n"] for r in years)
+    return {
+        "counts": counts,
+        "by_type": by_type,
+        "chart": {
+            "years": [str(r["year"]) for r in years],
+            "counts": [r["n"] for r in years],
+            "label": _("Achievements"),
+        },
+        "before_founding": counts["total"] - charted,
+    }
+
+
+def member_in_studio(*, studio: Studio, pk) -> Member | None:
+    """A member of this studio by an id read from a URL or form (None for a malformed or foreign id)."""
+    member_id = parse_id(pk)
+    if member_id is None:
+        return None
+    return Member.objects.filter(studio=studio, pk=member_id).first()
 
 
 def support_totals(*, studios) -> list[dict]:

@@ -20,7 +20,7 @@ from .applications import (
 )
 from .derived import RESERVED_SLUGS, studio_reindex, studio_search_text, studio_touch, studio_unique_slug
 from .fields_of_work import field_of_work_delete, field_of_work_save
-from .members import member_add, member_delete, member_update
+from .members import member_add, member_delete, member_update, studio_change_leader
 from .photos import photo_delete, photo_update, studio_add_photos
 from .targets import (
     support_add,
@@ -50,6 +50,7 @@ __all__ = [
     "photo_update",
     "studio_add_photos",
     "studio_apply",
+    "studio_change_leader",
     "studio_delete",
     "studio_eligibility_errors",
     "studio_plaque",

@@ -28,7 +28,11 @@ def studio_eligibility_errors(*, studio: Studio) -> list[str]:
     leaders = [m for m in studio.members.all() if m.role == Member.Role.LEADER]
     if not leaders:
         return [_("The studio has no leader yet: add its leader before approval.")]
-    leader = leaders[0]
+    return leader_errors(studio=studio, leader=leaders[0])
+
+
+def leader_errors(*, studio: Studio, leader: Member) -> list[str]:
+    """What keeps this person from leading a studio of this kind (the rules of an application)."""
     errors = []
     if studio.kind == Studio.Kind.PARTY_PHD:
         if leader.political_status != Member.Political.PARTY:

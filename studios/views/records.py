@@ -1,4 +1,4 @@
-"""The desk's records of a studio: achievements (one by one, imported, exported), members, photos."""
+"""The desk's records of a studio: achievements (one by one, imported, exported), photos."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -12,8 +12,8 @@ from unionportal.core.http import rate_limited
 from unionportal.core.models import Role
 
 from .. import services
-from ..forms import AchievementForm, ImportForm, MemberForm, PhotosForm
-from ..models import Achievement, Member
+from ..forms import AchievementForm, ImportForm, PhotosForm
+from ..models import Achievement
 from ..resources import AchievementResource
 from .desk import editable_studio, visible_studio
 
@@ -42,28 +42,6 @@ def desk_achievement_add(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         "studios/desk_form.html",
         {"form": form, "studio": studio, "heading": _("Add an achievement to {name}").format(name=studio.name)},
-    )
-
-
-@role_required(Role.EDIT_ROLES)
-def desk_member_add(request: HttpRequest, pk: int) -> HttpResponse:
-    studio = editable_studio(request, pk)
-    form = MemberForm(request.POST or None, request.FILES or None, instance=Member(studio=studio))
-    if request.method == "POST" and form.is_valid():
-        d = {k: v for k, v in form.cleaned_data.items() if k != "photo_upload"}
-        try:
-            services.member_add(studio=studio, by=request.user, photo=form.cleaned_data["photo_upload"], **d)
-        except ValidationError as e:
-            messages.error(request, " ".join(e.messages))
-        else:
-            messages.success(request, _("Member added."))
-            return redirect(studio.get_desk_url())
-    elif request.method == "POST":
-        messages.error(request, _("Please correct the errors below."))
-    return render(
-        request,
-        "studios/desk_form.html",
-        {"form": form, "studio": studio, "heading": _("Add a member to {name}").format(name=studio.name)},
     )
 
 
