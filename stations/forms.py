@@ -1,7 +1,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import Feedback
+from unionportal.core.images import MultipleFileInput, MultipleImageUploadField
+
+from .models import Amenity, Feedback, HoursException, Inspection, OpeningHours, Station, Weekday
 
 RATINGS = [(str(n), "★" * n) for n in range(1, 6)]
 
@@ -39,3 +41,183 @@ class CoverageForm(forms.Form):
     distance = forms.IntegerField(
         label=_("Farther than (m)"), min_value=50, max_value=50_000, initial=1000, required=False
     )
+
+
+# --- Desk -----------------------------------------------------------------------------------
+
+# ISO values: in zh-hans Django would render 2026/11/30, which a date input drops.
+ISO_DATE = {"attrs": {"type": "date", "class": "form-control"}, "format": "%Y-%m-%d"}
+ISO_TIME = {"attrs": {"type": "time", "class": "form-control"}, "format": "%H:%M"}
+
+
+class StationEditForm(forms.ModelForm):
+    """A station's details and status, and which amenities it offers."""
+
+    amenities = forms.ModelMultipleChoiceField(
+        label=_("Amenities"),
+        queryset=Amenity.objects.order_by("order", "code"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
+    )
+
+    class Meta:
+        model = Station
+        fields = [
+            "name",
+            "kind",
+            "host_type",
+            "status",
+            "is_public",
+            "signage",
+            "town",
+            "address",
+            "lat",
+            "lng",
+            "phone",
+            "founded_on",
+            "description",
+        ]
+        widgets = {
+            "founded_on": forms.DateInput(**ISO_DATE),
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "lat": forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
+            "lng": forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
+            "phone": forms.TextInput(attrs={"inputmode": "tel"}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["amenities"].label_from_instance = lambda a: a.label
+        if self.instance.pk:
+            self.initial["amenities"] = [sa.amenity_id for sa in self.instance.station_amenities.all()]
+
+
+class WeekForm(forms.Form):
+    """The week grid: per weekday `slots` ranges (opening, closing; a closing not after the
+    opening is the next day), and "open 24 hours"."""
+
+    open_24h = forms.BooleanField(
+        label=_("Open 24 hours, every day"),
+        required=False,
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input", "role": "switch"}),
+    )
+
+    def __init__(self, *args, station: Station, **kwargs):
+        self.station = station
+        by_day: dict[int, list[OpeningHours]] = {}
+        for h in station.hours.all():
+            by_day.setdefault(h.weekday, []).append(h)
+        self.slots = max(2, *(len(v) for v in by_day.values())) if by_day else 2
+        initial = {"open_24h": station.open_24h}
+        for day, ranges in by_day.items():
+            for i, h in enumerate(ranges):
+                initial[f"d{day}_opens_{i}"] = h.opens
+                initial[f"d{day}_closes_{i}"] = h.closes
+        kwargs.setdefault("initial", initial)
+        super().__init__(*args, **kwargs)
+        for day, label in Weekday.choices:
+            for i in range(self.slots):
+                for end in ("opens", "closes"):
+                    self.fields[f"d{day}_{end}_{i}"] = forms.TimeField(
+                        label=f"{label} {_('opens') if end == 'opens' else _('closes')} {i + 1}",
+                        required=False,
+                        widget=forms.TimeInput(**ISO_TIME),
+                    )
+
+    def rows(self):
+        """(weekday label, [(opens field, closes field), ...]) for the template."""
+        return [
+            (label, [(self[f"d{day}_opens_{i}"], self[f"d{day}_closes_{i}"]) for i in range(self.slots)])
+            for day, label in Weekday.choices
+        ]
+
+    def ranges(self) -> list[tuple]:
+        """The filled ranges (weekday, opens, closes); a half-filled one is kept for the service to refuse."""
+        out = []
+        for day, _label in Weekday.choices:
+            for i in range(self.slots):
+                opens = self.cleaned_data.get(f"d{day}_opens_{i}")
+                closes = self.cleaned_data.get(f"d{day}_closes_{i}")
+                if opens is not None or closes is not None:
+                    out.append((day, opens, closes))
+        return out
+
+
+class ExceptionForm(forms.ModelForm):
+    class Meta:
+        model = HoursException
+        fields = ["date", "closed", "opens", "closes", "note"]
+        widgets = {
+            "date": forms.DateInput(**ISO_DATE),
+            "opens": forms.TimeInput(**ISO_TIME),
+            "closes": forms.TimeInput(**ISO_TIME),
+            "note": forms.TextInput(attrs={"class": "form-control"}),
+            "closed": forms.CheckboxInput(attrs={"class": "form-check-input"}),
+        }
+
+    def clean(self):
+        data = super().clean()
+        if data.get("closed"):
+            data["opens"] = data["closes"] = None
+        elif data.get("date") and (data.get("opens") is None or data.get("closes") is None):
+            raise forms.ValidationError(_("Closed all day, or give the opening and closing time."))
+        return data
+
+
+ExceptionFormSet = forms.inlineformset_factory(
+    Station, HoursException, form=ExceptionForm, extra=2, can_delete=True, max_num=60, validate_max=True
+)
+
+RESULTS = [("pass", _("Passed")), ("fail", _("Failed"))]
+
+
+class InspectionForm(forms.Form):
+    """The seven items of a 七有 inspection: each passes or fails (none pre-ticked); a failed item
+    needs a photo. Photos may come from the camera or the gallery."""
+
+    inspected_on = forms.DateField(label=_("Inspected on"), widget=forms.DateInput(**ISO_DATE))
+    inspector_name = forms.CharField(
+        label=_("Inspector name"),
+        max_length=50,
+        required=False,
+        widget=forms.TextInput(attrs={"class": "form-control"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for code, label in Inspection.Item.choices:
+            self.fields[f"item_{code}"] = forms.ChoiceField(
+                label=label,
+                choices=RESULTS,
+                widget=forms.RadioSelect(attrs={"class": "btn-check"}),
+                error_messages={"required": _("Mark this item passed or failed.")},
+            )
+            self.fields[f"note_{code}"] = forms.CharField(
+                label=_("Note"), max_length=300, required=False, widget=forms.TextInput(attrs={"class": "form-control"})
+            )
+            self.fields[f"photos_{code}"] = MultipleImageUploadField(
+                label=_("Photos"),
+                max_files=3,
+                widget=MultipleFileInput(attrs={"accept": "image/*", "class": "form-control"}),
+            )
+
+    def items(self):
+        """(code, label, result field, note field, photos field) for the template."""
+        return [
+            (code, label, self[f"item_{code}"], self[f"note_{code}"], self[f"photos_{code}"])
+            for code, label in Inspection.Item.choices
+        ]
+
+    def clean(self):
+        data = super().clean()
+        for code, _label in Inspection.Item.choices:
+            if data.get(f"item_{code}") == "fail" and not data.get(f"photos_{code}"):
+                self.add_error(f"photos_{code}", _("Add a photo of the failed item."))
+        return data
+
+    def results(self) -> dict[str, tuple[bool, str]]:
+        d = self.cleaned_data
+        return {code: (d[f"item_{code}"] == "pass", d[f"note_{code}"]) for code in Inspection.Item.values}
+
+    def photos(self) -> dict[str, list]:
+        return {code: self.cleaned_data.get(f"photos_{code}") or [] for code in Inspection.Item.values}

@@ -274,3 +274,43 @@ def coverage_rows(*, user, distance: int) -> list[dict]:
         )
     rows.sort(key=lambda r: (not r["uncovered"], -(r["distance"] or 1e12)))
     return rows
+
+
+def desk_station(*, user, pk, editable: bool = False) -> Station | None:
+    """A station of the user's subtree for the desk (editable: one the user may change), with
+    its hours, exceptions, amenities and latest inspection's items and photos; else None."""
+    pk = parse_id(pk)
+    if pk is None:
+        return None
+    qs = Station.objects.editable_by(user) if editable else Station.objects.visible_to(user)
+    return (
+        qs.select_related("union", "latest_inspection")
+        .prefetch_related(
+            "hours",
+            "exceptions",
+            "station_amenities__amenity",
+            "photos",
+            "latest_inspection__items__photos",
+        )
+        .filter(pk=pk)
+        .first()
+    )
+
+
+def station_may_edit(*, user, station: Station) -> bool:
+    return Station.objects.editable_by(user).filter(pk=station.pk).exists()
+
+
+def failing_items(station: Station) -> list:
+    """The failed items of the station's latest inspection (prefetched), with their photos:
+    listed until a re-inspection passes them."""
+    latest = station.latest_inspection
+    if latest is None:
+        return []
+    items = {i.item: i for i in latest.items.all()}
+    out = []
+    for code, _label in Inspection.Item.choices:
+        item = items.get(code)
+        if item is None or not item.passed:
+            out.append({"code": code, "label": _label, "item": item})
+    return out

@@ -3,6 +3,7 @@ commands and seeders, goes through these functions (they own the derived data: g
 search grams, page stamps, published activities)."""
 
 from .demand import demand_point_delete, demand_point_save
+from .desk import check_week, station_amenities_set, station_edit, station_hours_set
 from .feedback import checkin_record, client_hash, feedback_answer, feedback_delete, feedback_submit
 from .imports import demand_point_import, station_import
 from .inspections import inspection_delete, inspection_record, inspection_refresh_latest, inspection_update
@@ -38,6 +39,7 @@ __all__ = [
     "amenity_save",
     "award_delete",
     "award_save",
+    "check_week",
     "checkin_record",
     "client_hash",
     "demand_point_delete",
@@ -57,8 +59,11 @@ __all__ = [
     "inspection_update",
     "page_name",
     "station_add_photos",
+    "station_amenities_set",
     "station_delete",
+    "station_edit",
     "station_fill_derived",
+    "station_hours_set",
     "station_import",
     "station_index_text",
     "station_parts_save",

@@ -2,6 +2,7 @@
 public statistics, and the desk (stations list, reports inbox, coverage)."""
 
 from .desk import coverage, desk_list, feedback_answer, inbox
+from .edit import desk_station, inspection_new, station_edit, station_hours
 from .finder import finder, nearby
 from .station import checkin, detail, feedback, qr_png
 from .stats import stats, stats_export
@@ -10,13 +11,17 @@ __all__ = [
     "checkin",
     "coverage",
     "desk_list",
+    "desk_station",
     "detail",
     "feedback",
     "feedback_answer",
     "finder",
     "inbox",
+    "inspection_new",
     "nearby",
     "qr_png",
     "stats",
+    "station_edit",
+    "station_hours",
     "stats_export",
 ]
