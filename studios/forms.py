@@ -157,9 +157,13 @@ class LeaderForm(forms.Form):
         widget=forms.Select(attrs={"class": "form-select"}),
     )
 
-    def __init__(self, *args, studio: Studio, **kwargs):
+    def __init__(self, *args, studio: Studio, members: list[Member] | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["member"].queryset = studio.members.exclude(role=Member.Role.LEADER)
+        if members is not None:
+            # The page has the members already: offer them without querying again (the
+            # queryset still decides what is valid).
+            self.fields["member"].widget.choices = [(m.pk, m.name) for m in members if not m.is_leader]
 
 
 class PhotosForm(forms.Form):

@@ -31,7 +31,7 @@ def _members_page(request: HttpRequest, studio: Studio, leader_form: LeaderForm 
         {
             "studio": studio,
             "members": members,
-            "leader_form": leader_form or LeaderForm(studio=studio),
+            "leader_form": leader_form or LeaderForm(studio=studio, members=members),
             "can_change_leader": any(not m.is_leader for m in members),
         },
     )
