@@ -78,6 +78,12 @@ class UnionAdmin(TreeAdmin, SafeHistoryMixin, SimpleHistoryAdmin):
     def has_delete_permission(self, request, obj=None):
         return request.user.is_superuser
 
+    def changelist_view(self, request, extra_context=None):
+        # Treebeard sets the shown parent on GET only: the page redrawn after a POST (an action
+        # refused or without a selection) would fail on the missing attribute (a 500).
+        request._treebeard_parent = None
+        return super().changelist_view(request, extra_context)
+
     # --- Writes: the services, never treebeard's form or views directly ---
 
     def save_form(self, request, form, change):

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from simple_history.admin import SimpleHistoryAdmin
 
+from .ids import parse_id
 from .scoping import holds_any, union_scope
 
 
@@ -172,9 +173,11 @@ class SafeHistoryMixin:
         return super().history_view(request, object_id, extra_context)
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
-        if not self._has_simple_history() or not self._is_pk(object_id) or not str(version_id).isdigit():
+        # parse_id, not str.isdigit(): "²" is a digit that int() refuses.
+        version = parse_id(version_id)
+        if not self._has_simple_history() or not self._is_pk(object_id) or version is None:
             raise Http404
-        return super().history_form_view(request, object_id, version_id, extra_context)
+        return super().history_form_view(request, object_id, str(version), extra_context)
 
 
 class ScopedAdmin(ScopedAdminMixin, SafeHistoryMixin, SimpleHistoryAdmin):

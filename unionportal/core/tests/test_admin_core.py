@@ -22,7 +22,7 @@ def _activity(union, title, **fields):
 
 
 def _parent(union):
-    return Union.objects.get(pk=union.pk).get_parent()
+    return Union.objects.get_parent(Union.objects.get(pk=union.pk))
 
 
 # --- Hole 1: the union tree --------------------------------------------------------------
@@ -44,7 +44,7 @@ def test_a_superuser_move_goes_through_the_service_and_is_logged(client, tree, s
     response = client.post(MOVE_URL, {"node": tree.a1.pk, "target": tree.b.pk, "relation": "child"})
     assert response.status_code == 200
     assert _parent(tree.a1) == tree.b
-    assert Union.objects.get(name="Grassroots A1g").get_parent().name == "Street A1"  # the subtree came along
+    assert _parent(Union.objects.get(name="Grassroots A1g")).name == "Street A1"  # the subtree came along
     entry = AuditEntry.objects.get(action=AuditEntry.Action.UNION_MOVE)
     assert entry.by == superuser and entry.union_id == tree.a1.pk
     assert "Test City Federation › District A › Street A1 → Test City Federation › District B › Street A1" in (
@@ -96,7 +96,7 @@ def test_superuser_adds_moves_and_deletes_unions_in_the_admin_through_the_servic
     )
     assert add.status_code == 302, add.content.decode()[:2000]
     new = Union.objects.get(name="New grassroots")
-    assert new.get_parent() == tree.a1
+    assert _parent(new) == tree.a1
     change = client.post(
         reverse("admin:core_union_change", args=[new.pk]),
         {
@@ -108,7 +108,7 @@ def test_superuser_adds_moves_and_deletes_unions_in_the_admin_through_the_servic
     )
     assert change.status_code == 302
     new.refresh_from_db()
-    assert new.name == "Renamed" and new.get_parent() == tree.bg
+    assert new.name == "Renamed" and _parent(new) == tree.bg
     delete = client.post(reverse("admin:core_union_delete", args=[new.pk]), {"post": "yes"})
     assert delete.status_code == 302 and not Union.objects.filter(pk=new.pk).exists()
     actions = list(AuditEntry.objects.order_by("pk").values_list("action", "by"))
@@ -130,7 +130,7 @@ def test_officer_keeps_contacts_of_own_union_but_not_its_shape(client, tree, off
     )
     assert response.status_code == 302
     a1 = Union.objects.get(pk=tree.a1.pk)
-    assert a1.contact_name == "Wang" and a1.get_parent() == tree.a
+    assert a1.contact_name == "Wang" and _parent(a1) == tree.a
     assert Union.history.filter(id=a1.pk).latest("history_date").history_user == officer_a
 
 
@@ -302,3 +302,33 @@ def test_superuser_activity_admin_writes_through_the_services(
         response = client.post(reverse("admin:core_activity_delete", args=[activity.pk]), {"post": "yes"})
     assert response.status_code == 302 and not Activity.objects.filter(pk=activity.pk).exists()
     assert not any(p.exists() for p in paths)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("version", ["²", "٣", "99999999999999999999999", "abc"])
+def test_a_malformed_history_version_id_is_a_404(client, tree, superuser, version):
+    client.force_login(superuser)
+    response = client.get(f"/admin/core/union/{tree.a.pk}/history/{version}/")
+    assert response.status_code == 404
+
+
+@pytest.mark.django_db
+def test_an_action_posted_to_the_union_list_by_an_officer_is_no_server_error(client, tree, officer_a):
+    client.force_login(officer_a)
+    response = client.post(
+        reverse("admin:core_union_changelist"), {"action": "delete_selected", "_selected_action": [tree.a1.pk]}
+    )
+    assert response.status_code in (200, 302, 403)
+    assert Union.objects.filter(pk=tree.a1.pk).exists()
+
+
+@pytest.mark.django_db
+def test_superuser_bulk_deletes_unions_through_the_service(client, tree, superuser):
+    client.force_login(superuser)
+    response = client.post(
+        reverse("admin:core_union_changelist"),
+        {"action": "delete_selected", "_selected_action": [tree.a1.pk, tree.a1g.pk], "post": "yes"},
+    )
+    assert response.status_code == 302
+    assert not Union.objects.filter(pk__in=[tree.a1.pk, tree.a1g.pk]).exists()
+    assert AuditEntry.objects.filter(action=AuditEntry.Action.UNION_DELETE, by=superuser).exists()
