@@ -33,6 +33,9 @@ from .models import (
 )
 from .resources import ResultResource
 
+# Filters list only what the user's rows refer to (a plain filter lists the whole related table).
+RELATED_ONLY = admin.RelatedOnlyFieldListFilter
+
 
 def _editable_unions(request):
     return union_scope(request.user, Role.EDIT_ROLES)
@@ -288,7 +291,7 @@ class EntryAdmin(ExportMixin, ScopedAdmin):
     form = EntryForm
     resource_classes = [ResultResource]
     list_display = ["title", "contest", "category", "status", "vote_count", "final_score", "rank", "prize"]
-    list_filter = ["status", "prize", "contest"]
+    list_filter = ["status", "prize", ("contest", RELATED_ONLY)]
     search_fields = ["title", "members__name"]
     list_select_related = ["contest", "category"]
     fields = [
@@ -389,7 +392,7 @@ class BallotAdmin(ScopedAdmin):
     """The ballot log is append-only: nobody adds, changes or deletes a ballot here."""
 
     list_display = ["seq", "contest", "entry", "voter", "period", "cast_at", "hash"]
-    list_filter = ["contest"]
+    list_filter = [("contest", RELATED_ONLY)]
     list_select_related = ["contest", "entry", "voter"]
 
     def has_add_permission(self, request, *args):
@@ -508,7 +511,7 @@ class TeamScoreAdmin(ScopedAdmin):
     staff_writable = True
     form = TeamScoreForm
     list_display = ["team", "period", "criterion", "score", "note"]
-    list_filter = ["team__contest", "period__name"]
+    list_filter = [("team__contest", RELATED_ONLY), ("period", RELATED_ONLY)]
     list_select_related = ["team", "period", "criterion"]
 
     def get_readonly_fields(self, request, obj=None):
@@ -544,7 +547,7 @@ class JudgeScoreAdmin(ScopedAdmin):
     """Judges score on the contests desk; the organiser reads the scores here."""
 
     list_display = ["entry", "judge", "criterion", "score", "scored_at"]
-    list_filter = ["entry__contest"]
+    list_filter = [("entry__contest", RELATED_ONLY)]
     list_select_related = ["entry", "judge", "criterion"]
 
     def has_add_permission(self, request, *args):

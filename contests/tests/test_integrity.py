@@ -436,3 +436,20 @@ def test_entries_with_a_desk_page_are_read_only_for_staff_in_the_admin(client, m
     response = client.post(url, {"title": "Changed", "category": entry.category_id, "description": "d"})
     assert response.status_code == 403 and Entry.objects.get(pk=entry.pk).title == "Original"
     assert client.get("/admin/contests/entry/add/").status_code == 403
+
+
+def test_admin_list_filters_name_only_the_users_records(client, make_contest, officer_a, officer_b, tree):
+    from contests.models import Period, Team, TeamScore
+
+    contest = make_contest("results", kind=Contest.Kind.LABOUR, slug="qzx-competition")
+    team = Team.objects.create(contest=contest, name="Alpha", union=tree.a1)
+    period = Period.objects.create(
+        contest=contest, name="Qzx Quarter", starts_on=dt.date(2023, 1, 1), ends_on=dt.date(2023, 3, 31)
+    )
+    services.team_score_set(team=team, period=period, criterion=contest.criteria.first(), score=50, by=officer_a)
+    client.force_login(officer_b)
+    html = client.get("/admin/contests/teamscore/").content.decode()
+    assert "Qzx Quarter" not in html and "Contest qzx-competition" not in html
+    client.force_login(officer_a)
+    html = client.get(f"/admin/contests/teamscore/?team__contest__id__exact={contest.pk}").content.decode()
+    assert "Qzx Quarter" in html and TeamScore.objects.count() == 1
