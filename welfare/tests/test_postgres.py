@@ -24,7 +24,7 @@ def test_concurrent_handouts_never_take_stock_below_zero():
     tree = build_tree()
     staff = make_user("welfare_a", role=Role.Kind.WELFARE, union=tree.a)
     campaign = Campaign.objects.create(union=tree.a, title="Masks")
-    item = CampaignItem.objects.create(campaign=campaign, name="N95", unit="pcs", received=25, stock=25)
+    item = CampaignItem.objects.create(campaign=campaign, name="N95", unit="pcs", per_person=3, received=25, stock=25)
     employees = [Employee.objects.create(union=tree.a1g, name=f"E{i}", staff_number=f"E{i}") for i in range(16)]
     codes = {e.pk: services.handout_code_issue(campaign=campaign, employee=e) for e in employees}
     barrier = threading.Barrier(len(employees))
