@@ -7,6 +7,11 @@ MANAGE := $(PY) manage.py
 # Tests and the setup run against SQLite unless told otherwise; `make test` adds a
 # PostgreSQL pass when DATABASE_URL points at one.
 PG_URL := $(DATABASE_URL)
+# `make run` and the first test pass name SQLite explicitly: a DATABASE_URL in .env would
+# otherwise fill in for an unset one and seed the demo accounts into that database.
+SQLITE_URL := sqlite:///$(CURDIR)/db.sqlite3
+HOST ?= 127.0.0.1
+PORT ?= 8000
 
 .PHONY: run test install messages static bench lint format clean
 
@@ -32,10 +37,10 @@ static: install
 	$(MANAGE) collectstatic --noinput -v0
 
 run: install static
-	env -u DATABASE_URL $(MANAGE) migrate --noinput
-	env -u DATABASE_URL $(MANAGE) seed_demo
-	@echo "UnionPortal: http://127.0.0.1:8000/  (back office: /admin/)"
-	env -u DATABASE_URL $(MANAGE) runserver 127.0.0.1:8000
+	DATABASE_URL=$(SQLITE_URL) $(MANAGE) migrate --noinput
+	DATABASE_URL=$(SQLITE_URL) $(MANAGE) seed_demo
+	@echo "UnionPortal: http://$(HOST):$(PORT)/  (back office: /admin/)"
+	DATABASE_URL=$(SQLITE_URL) $(MANAGE) runserver $(HOST):$(PORT)
 
 lint: install
 	$(VENV)/bin/ruff check .
@@ -43,8 +48,9 @@ lint: install
 
 test: install
 	$(VENV)/bin/ruff check .
-	env -u DATABASE_URL $(MANAGE) makemigrations --check --dry-run -v0
-	env -u DATABASE_URL DJANGO_ALLOW_ASYNC_UNSAFE=true $(VENV)/bin/pytest
+	$(VENV)/bin/ruff format --check .
+	DATABASE_URL=$(SQLITE_URL) $(MANAGE) makemigrations --check --dry-run -v0
+	DATABASE_URL=$(SQLITE_URL) DJANGO_ALLOW_ASYNC_UNSAFE=true $(VENV)/bin/pytest
 	@if [[ "$(PG_URL)" == postgres* ]]; then \
 		echo "== again on PostgreSQL ($(PG_URL))"; \
 		DATABASE_URL="$(PG_URL)" DJANGO_ALLOW_ASYNC_UNSAFE=true $(VENV)/bin/pytest; \
