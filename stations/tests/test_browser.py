@@ -66,3 +66,69 @@ def test_find_open_water_open_it_and_report_a_problem(page, live_server, sign_in
     expect(page.locator("#inbox")).to_contain_text("No reports")
     assert Station.objects.count() == 4
     assert errors == []
+
+
+def test_officer_edits_hours_and_exceptions_and_records_an_inspection_in_chinese(
+    page, live_server, sign_in, network, settings, tmp_path
+):
+    """zh-hans at 390x844, without /admin/: the week grid (an overnight range), a holiday, then a
+    七有 inspection with a photo of the failed item, listed on the desk page."""
+    import io
+    from datetime import timedelta
+
+    from django.utils import timezone
+    from PIL import Image
+
+    from stations.models import Inspection, InspectionPhoto
+
+    settings.LANGUAGE_CODE = "zh-hans"
+    page.context.add_cookies([{"name": settings.LANGUAGE_COOKIE_NAME, "value": "zh-hans", "url": live_server.url}])
+    station = network["closed_water"]
+    admin_requests, errors = [], []
+    page.on("request", lambda r: "/admin/" in r.url and admin_requests.append(r.url))
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    photo = tmp_path / "sign.jpg"
+    buf = io.BytesIO()
+    Image.new("RGB", (64, 48), (10, 120, 200)).save(buf, format="JPEG")
+    photo.write_bytes(buf.getvalue())
+
+    sign_in(page, "officer_a")
+    page.goto(f"{live_server.url}/stations/desk/")
+    page.get_by_role("link", name="Water Closed Station").click()
+    expect(page.locator("h1")).to_have_text("Water Closed Station")
+    expect(page.locator("#compliance")).to_contain_text("七有")
+    page.locator("#edit-hours").click()
+    expect(page.locator("h1")).to_have_text("营业时间")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390  # the grid fits the phone
+    page.fill("#id_week-d0_opens_0", "06:00")
+    page.fill("#id_week-d0_closes_0", "01:00")
+    holiday = timezone.localdate() + timedelta(days=5)
+    page.fill("#id_exc-0-date", holiday.isoformat())
+    page.locator("#id_exc-0-closed").check()
+    page.fill("#id_exc-0-note", "元旦")
+    page.locator("#save-hours").click()
+    expect(page.locator("#desk-hours")).to_contain_text("06:00–01:00 (次日)")
+    holiday_row = page.locator("#desk-hours tr.table-warning")
+    expect(holiday_row).to_contain_text(f"{holiday:%Y-%m-%d}")
+    expect(holiday_row).to_contain_text("未开放 元旦")
+
+    page.locator("#record-inspection").click()
+    expect(page.locator("#id_inspected_on")).to_have_value(timezone.localdate().isoformat())
+    for code in Inspection.Item.values:
+        page.locator(f"label[for=id_item_{code}_{1 if code == 'sign' else 0}]").click()
+    page.fill("#id_note_sign", "标识褪色")
+    page.locator("#save-inspection").click()
+    expect(page.locator("#form-errors")).to_be_visible()  # a failed item needs a photo
+    expect(page.locator("li[data-item=sign]")).to_contain_text("请为不达标项添加照片")
+    page.locator(f"label[for=id_item_{Inspection.Item.values[0]}_0]").click()
+    for code in Inspection.Item.values:
+        page.locator(f"label[for=id_item_{code}_{1 if code == 'sign' else 0}]").click()
+    page.set_input_files("#id_photos_sign", str(photo))
+    page.locator("#save-inspection").click()
+    failing = page.locator("#failing-items")
+    expect(failing).to_contain_text("标识褪色")
+    expect(failing.locator("img")).to_have_count(1)
+    assert InspectionPhoto.objects.get().item.item == "sign"
+    assert station.hours.get().closes.hour == 1
+    assert admin_requests == []
+    assert errors == []
