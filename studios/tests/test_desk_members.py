@@ -201,3 +201,31 @@ def test_members_page_queries_flat(client, phd_studio, officer_a, django_assert_
         body = client.get(url).content.decode()
     assert "Member 39" in body
     assert body.count('<option value="') == 41  # everyone but the leader may be chosen
+
+
+# --- Dates in Chinese ----------------------------------------------------------------------
+
+
+def test_every_date_input_of_the_studio_forms_is_iso_in_chinese(client, make_studio, officer_a):
+    """In zh-hans Django would render 2026/11/30, which a type=date input drops (issue #11)."""
+    import inspect
+    import re
+
+    from django import forms as django_forms
+
+    from studios import forms
+
+    for name, form_class in inspect.getmembers(forms, inspect.isclass):
+        for field_name, field in getattr(form_class, "base_fields", {}).items():
+            if isinstance(field, django_forms.DateField):
+                widget = field.widget
+                assert widget.input_type == "date" and widget.format == "%Y-%m-%d", f"{name}.{field_name}"
+    studio = make_studio(status=Studio.Status.APPROVED)
+    client.cookies["django_language"] = "zh-hans"
+    client.force_login(officer_a)
+    for url in (studio.get_desk_url(), reverse("studios:desk_targets", args=[studio.pk])):
+        body = client.get(url).content.decode()
+        values = [re.search(r'value="([^"]*)"', tag) for tag in re.findall(r'<input type="date"[^>]*>', body)]
+        assert [v for v in values if v], url  # today's date is filled in
+        for value in filter(None, values):
+            assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", value[1]), value[0]
