@@ -187,6 +187,9 @@ MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 # Welfare photos and signatures: personal data, kept outside MEDIA_ROOT and served only
 # through scoped views. On several app servers this is shared storage too.
 WELFARE_PRIVATE_ROOT = env.path("WELFARE_PRIVATE_ROOT", default=BASE_DIR / "private" / "welfare")
+# Contest entry attachments (unscreened entries' files): outside MEDIA_ROOT, served only through
+# a view that checks the entry. Empty: a `contests_private` folder beside MEDIA_ROOT.
+CONTESTS_PRIVATE_ROOT = env("CONTESTS_PRIVATE_ROOT", default="")
 SERVE_MEDIA = env.bool("SERVE_MEDIA", default=True)  # off when a web server or bucket serves it
 
 # Uploads: every image goes through unionportal.core.images (JPEG/PNG/WEBP only).
