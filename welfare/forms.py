@@ -9,7 +9,9 @@ from unionportal.core.scoping import union_scope
 from . import identity
 from .models import WELFARE, Assistance, Cause, HardshipFile, Visit
 
-DATE = forms.DateInput(attrs={"type": "date"})
+# `<input type="date">` only takes ISO values: without the format, Django renders the active
+# language's first input format (2026/11/30 in zh-hans) and the browser drops it.
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class UnionChoiceMixin:
