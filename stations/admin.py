@@ -1,6 +1,8 @@
 """The stations back office. Every write goes through stations.services (a test walks the
 admin for it). Staff roles may write here only where the desk has no page for the records yet
-(`staff_writable`); feedback is answered on the desk (stations:inbox)."""
+(`staff_writable`): stations (details, status, amenities, hours, exceptions) and 七有
+inspections are edited on the desk (stations:desk_station), feedback is answered there too
+(stations:inbox)."""
 
 from django import forms
 from django.contrib import admin, messages
@@ -17,7 +19,8 @@ from import_export.admin import ExportMixin
 from unionportal.core.adminmixins import ScopedAdmin, ScopedRawIdWidget, ScopedTabularInline
 from unionportal.core.images import MultipleImageUploadField
 from unionportal.core.imports import ImportFailed
-from unionportal.core.scoping import union_scope
+from unionportal.core.models import Role
+from unionportal.core.scoping import holds_any, union_scope
 
 from . import services
 from .maps import tile_config
@@ -52,7 +55,13 @@ class PipelineImportMixin:
     import_service = None  # e.g. services.station_import
     import_columns: tuple[str, ...] = ()
 
+    # Staff roles may import here while the desk has no import page, even where the admin is
+    # otherwise read-only for them (the service checks each row's union).
+    staff_importable = False
+
     def has_import_permission(self, request) -> bool:
+        if self.staff_importable and holds_any(request.user, Role.EDIT_ROLES):
+            return True
         return self.has_add_permission(request)
 
     def get_urls(self):
@@ -112,26 +121,23 @@ class AmenityAdmin(admin.ModelAdmin):
             services.amenity_delete(amenity=amenity)
 
 
-# Hours, exceptions, amenities and awards are edited beside the station until the desk has a
-# station page (issue "Desk first"): staff may write them here, through services.station_parts_save.
+# Hours, exceptions and amenities have desk pages (stations:station_hours, stations:station_edit):
+# read-only here for staff; superusers' edits go through services.station_parts_save. Awards
+# stay writable for staff in their own admin (AwardAdmin) until the desk has a page for them.
 class OpeningHoursInline(ScopedTabularInline):
     model = OpeningHours
-    staff_writable = True  # no desk page for station hours yet
 
 
 class HoursExceptionInline(ScopedTabularInline):
     model = HoursException
-    staff_writable = True  # no desk page for station hours yet
 
 
 class StationAmenityInline(ScopedTabularInline):
     model = StationAmenity
-    staff_writable = True  # no desk page for station amenities yet
 
 
 class AwardInline(ScopedTabularInline):
     model = Award
-    staff_writable = True  # no desk page for awards yet
 
 
 class StationPhotoInline(ScopedTabularInline):
@@ -208,7 +214,7 @@ class StationAdminForm(forms.ModelForm):
 
 @admin.register(Station)
 class StationAdmin(PipelineImportMixin, ExportMixin, ScopedAdmin):
-    staff_writable = True  # the desk lists stations but cannot edit them yet (issue "Desk first")
+    staff_importable = True  # no desk page for imports yet (issue "Desk first")
     resource_classes = [StationResource]
     import_service = services.station_import
     import_columns = services.imports.STATION_COLUMNS
@@ -307,7 +313,6 @@ InspectionAdminForm = type("InspectionAdminForm", (_InspectionFormBase,), _item_
 
 @admin.register(Inspection)
 class InspectionAdmin(ExportMixin, ScopedAdmin):
-    staff_writable = True  # no desk page for inspections yet (issue "Desk first")
     form = InspectionAdminForm
     list_display = ["station", "inspected_on", "inspector_name", "passed_all"]
     list_filter = ["passed_all", "inspected_on"]

@@ -2,6 +2,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from unionportal.core.images import MultipleFileInput, MultipleImageUploadField
+from unionportal.core.models import Role
+from unionportal.core.scoping import union_scope
 
 from .models import Amenity, Feedback, HoursException, Inspection, OpeningHours, Station, Weekday
 
@@ -90,6 +92,17 @@ class StationEditForm(forms.ModelForm):
         self.fields["amenities"].label_from_instance = lambda a: a.label
         if self.instance.pk:
             self.initial["amenities"] = [sa.amenity_id for sa in self.instance.station_amenities.all()]
+
+
+class StationNewForm(StationEditForm):
+    """A new station: its owning union (one the user may edit) first."""
+
+    class Meta(StationEditForm.Meta):
+        fields = ["union", *StationEditForm.Meta.fields]
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["union"].queryset = union_scope(user, Role.EDIT_ROLES).order_by("path")
 
 
 class WeekForm(forms.Form):

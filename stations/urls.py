@@ -14,6 +14,7 @@ urlpatterns = [
     path("<int:pk>/feedback/", views.feedback, name="feedback"),
     path("<int:pk>/checkin/", views.checkin, name="checkin"),
     path("desk/", views.desk_list, name="desk_list"),
+    path("desk/new/", views.station_new, name="station_new"),
     path("desk/<int:pk>/", views.desk_station, name="desk_station"),
     path("desk/<int:pk>/edit/", views.station_edit, name="station_edit"),
     path("desk/<int:pk>/hours/", views.station_hours, name="station_hours"),

@@ -21,9 +21,9 @@ def test_coverage_lists_far_demand_points(client, tree, officer_a, officer_b, ma
     assert client.get(reverse("stations:coverage"), {"distance": "abc"}).status_code == 200  # default kept
 
 
-def test_admin_inspection_keeps_compliance(client, tree, officer_a, make_station):
+def test_admin_inspection_keeps_compliance(client, tree, superuser, make_station):
     s = make_station()
-    client.force_login(officer_a)
+    client.force_login(superuser)
     data = {"station": s.pk, "inspected_on": "2022-12-01", "inspector_name": "Li"}
     for code in Inspection.Item.values:
         data |= {f"item_{code}": "fail" if code == "rules" else "pass", f"note_{code}": ""}
@@ -35,9 +35,9 @@ def test_admin_inspection_keeps_compliance(client, tree, officer_a, make_station
     assert list(type(s).objects.failing("rules")) == [s]
 
 
-def test_admin_photo_upload_goes_through_the_image_pipeline(client, tree, officer_a, make_station):
+def test_admin_photo_upload_goes_through_the_image_pipeline(client, tree, superuser, make_station):
     s = make_station()
-    client.force_login(officer_a)
+    client.force_login(superuser)
     url = reverse("admin:stations_station_change", args=[s.pk])
     form = client.get(url).context["adminform"].form
     data = {k: v for k, v in form.initial.items() if v is not None and k != "new_photos"}

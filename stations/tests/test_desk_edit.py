@@ -336,3 +336,36 @@ def test_desk_list_and_station_page_flat(client, tree, officer_a, amenities, mak
     )
     many = {p: _count(client, p) for p in few}
     assert many == few
+
+
+def test_new_station_on_the_desk_in_own_unions_only(client, tree, officer_a, amenities):
+    client.force_login(officer_a)
+    r = client.get(reverse("stations:station_new"))
+    assert set(r.context["form"].fields["union"].queryset) == {tree.a, tree.a1, tree.a1g}
+    data = {
+        "union": tree.a1.pk,
+        "name": "Brand new",
+        "kind": Station.Kind.WARM,
+        "host_type": Station.HostType.OTHER,
+        "status": Station.Status.OPEN,
+        "is_public": "on",
+        "lat": "39.7",
+        "lng": "116.1",
+        "amenities": [amenities["water"].pk],
+    }
+    r = client.post(reverse("stations:station_new"), data | {"union": tree.b.pk})
+    assert r.status_code == 400  # a sibling union is not a choice
+    assert not Station.objects.exists()
+    r = client.post(reverse("stations:station_new"), data)
+    station = Station.objects.get()
+    assert r.status_code == 302
+    assert r["Location"] == url("station_hours", station)
+    assert station.union == tree.a1
+    assert list(station.station_amenities.values_list("amenity__code", flat=True)) == ["water"]
+    assert station.initials  # derived columns
+
+
+def test_viewers_cannot_add_stations(client, viewer_a):
+    client.force_login(viewer_a)
+    assert client.get(reverse("stations:station_new")).status_code == 403
+    assert b'id="new-station"' not in client.get("/stations/desk/").content

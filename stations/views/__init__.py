@@ -2,7 +2,7 @@
 public statistics, and the desk (stations list, reports inbox, coverage)."""
 
 from .desk import coverage, desk_list, feedback_answer, inbox
-from .edit import desk_station, inspection_new, station_edit, station_hours
+from .edit import desk_station, inspection_new, station_edit, station_hours, station_new
 from .finder import finder, nearby
 from .station import checkin, detail, feedback, qr_png
 from .stats import stats, stats_export
@@ -23,5 +23,6 @@ __all__ = [
     "stats",
     "station_edit",
     "station_hours",
+    "station_new",
     "stats_export",
 ]

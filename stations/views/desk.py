@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from unionportal.core.decorators import role_required
 from unionportal.core.models import Role
+from unionportal.core.scoping import holds_any
 
 from .. import selectors, services
 from ..forms import AnswerForm, CoverageForm
@@ -38,6 +39,7 @@ def desk_list(request: HttpRequest) -> HttpResponse:
             "items": Inspection.Item.choices,
             "kinds": Station.Kind.choices,
             "query": query.urlencode(),
+            "may_add": holds_any(request.user, Role.EDIT_ROLES),
         },
     )
 

@@ -3,7 +3,7 @@ exceptions; a 七有 inspection recorded in the field. Stations of the user's su
 (another union's: 404); edits need an editing role there."""
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -14,7 +14,7 @@ from unionportal.core.decorators import role_required
 from unionportal.core.models import Role
 
 from .. import selectors, services
-from ..forms import ExceptionFormSet, InspectionForm, StationEditForm, WeekForm
+from ..forms import ExceptionFormSet, InspectionForm, StationEditForm, StationNewForm, WeekForm
 from ..models import Station, Weekday
 
 
@@ -68,6 +68,24 @@ def station_edit(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("stations:desk_station", pk=station.pk)
     status = 400 if request.method == "POST" else 200
     return render(request, "stations/desk_edit.html", {"station": station, "form": form}, status=status)
+
+
+@role_required(Role.EDIT_ROLES)
+def station_new(request: HttpRequest) -> HttpResponse:
+    """A new station of one of the user's unions; its hours are set next."""
+    form = StationNewForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            station = services.station_edit(
+                station=form.save(commit=False), amenities=form.cleaned_data["amenities"], by=request.user
+            )
+        except (ValidationError, PermissionDenied) as e:
+            _errors(form, e if isinstance(e, ValidationError) else ValidationError(_("Not allowed.")))
+        else:
+            messages.success(request, _("Station created. Now set its opening hours."))
+            return redirect("stations:station_hours", pk=station.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "stations/desk_edit.html", {"station": None, "form": form}, status=status)
 
 
 @role_required(Role.EDIT_ROLES)
