@@ -102,30 +102,54 @@ def entry_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     )
 
 
+def _vote_reply(request, *, contest, entry_id, back, message="", error="") -> HttpResponse:
+    """htmx: the entry's vote block in place (the reader keeps their place); else back to the entry."""
+    if request.headers.get("HX-Request") == "true" and entry_id is not None:
+        entry = contest.entries.accepted().filter(pk=entry_id).first()
+        if entry is not None:
+            now = timezone.now()
+            vote_open = contest.vote_open(now) and not contest.is_labour
+            is_voter = Voter.objects.filter(user_id=request.user.pk, verified=True).exists()
+            context = {
+                "contest": contest,
+                "entry": entry,
+                "vote_open": vote_open,
+                "vote": selectors.vote_state(contest=contest, user=request.user, now=now) if vote_open else None,
+                "is_voter": is_voter,
+                "next_path": back,
+                "vote_message": message,
+                "vote_error": error,
+            }
+            return render(request, "contests/_vote_reply.html", context)
+    if error:
+        messages.error(request, error)
+    elif message:
+        messages.success(request, message)
+    return redirect(f"{back}#entry-{entry_id}" if entry_id is not None else back)
+
+
 @require_POST
 def vote(request: HttpRequest, slug: str) -> HttpResponse:
     contest = _contest(slug)
     back = request.POST.get("next") or contest.get_absolute_url()
-    if not back.startswith(f"/contests/{contest.slug}/"):
+    if not back.startswith(f"/contests/{contest.slug}/") or "#" in back or "?" in back:
         back = contest.get_absolute_url()
     if not request.user.is_authenticated:
         messages.error(request, _("Sign in with an account verified by your union to vote."))
         return redirect(f"{reverse('login')}?next={contest.get_absolute_url()}")
-    if rate_limited(request, scope="contests-vote", limit=VOTE_RATE_LIMIT, window=60):
-        messages.error(request, _("Too many votes from this address; try again in a minute."))
-        return redirect(back)
     entry_id = parse_id(request.POST.get("entry"))
+    reply = {"contest": contest, "entry_id": entry_id, "back": back}
+    if rate_limited(request, scope="contests-vote", limit=VOTE_RATE_LIMIT, window=60):
+        return _vote_reply(request, **reply, error=_("Too many votes from this address; try again in a minute."))
     if entry_id is None:
-        messages.error(request, _("Choose an entry to vote for."))
-        return redirect(back)
+        return _vote_reply(request, **reply, error=_("Choose an entry to vote for."))
     try:
         services.ballot_cast(contest=contest, user=request.user, entry_id=entry_id)
     except ValidationError as e:
-        messages.error(request, e.messages[0])
-    else:
-        state = selectors.vote_state(contest=contest, user=request.user)
-        messages.success(request, _("Thank you, your vote counts. Votes left: {n}.").format(n=state.remaining))
-    return redirect(back)
+        return _vote_reply(request, **reply, error=e.messages[0])
+    state = selectors.vote_state(contest=contest, user=request.user)
+    message = _("Thank you, your vote counts. Votes left: {n}.").format(n=state.remaining)
+    return _vote_reply(request, **reply, message=message)
 
 
 def results(request: HttpRequest, slug: str) -> HttpResponse:

@@ -18,11 +18,11 @@ def test_voter_votes_on_a_phone_until_the_limit_then_results_after_publishing(
     assert page.viewport_size["width"] == 390
     assert page.locator("#votes-left").inner_text().strip() == "Votes left: 2"
     page.click(f"#entry-{entries[0].pk} button.vote-btn")
-    page.wait_for_load_state()
+    page.wait_for_selector(f"#entry-{entries[0].pk} button.vote-btn:disabled")
     assert page.locator("#votes-left").inner_text().strip() == "Votes left: 1"
     assert page.locator(f"#entry-{entries[0].pk} button.vote-btn").is_disabled()
     page.click(f"#entry-{entries[1].pk} button.vote-btn")
-    page.wait_for_load_state()
+    page.wait_for_selector(f"#entry-{entries[1].pk} button.vote-btn:disabled")
     assert page.locator("#votes-left").inner_text().strip() == "Votes left: 0"
     assert page.locator(f"#entry-{entries[2].pk} button.vote-btn").is_disabled()
     assert Ballot.objects.count() == 2
@@ -42,3 +42,27 @@ def test_voter_votes_on_a_phone_until_the_limit_then_results_after_publishing(
     page.goto(results)
     assert page.locator("#ranking .result-row").count() == 3
     assert "First prize" in page.locator("#ranking").inner_text()
+
+
+def test_vote_in_chinese_keeps_the_readers_place(
+    page, live_server, sign_in, settings, make_contest, make_entry, make_voter
+):
+    settings.LANGUAGE_CODE = "zh-hans"
+    contest = make_contest("vote", votes_per_voter=3, vote_period=Contest.VotePeriod.CONTEST)
+    entries = [make_entry(contest, f"Entry {i}") for i in range(14)]
+    make_voter("phone_voter")
+    sign_in(page, "phone_voter")
+    page.goto(f"{live_server.url}{contest.get_absolute_url()}")
+    assert page.locator("#votes-left").inner_text().strip() == "剩余票数：3"
+    low = entries[-2]
+    page.locator(f"#entry-{low.pk}").scroll_into_view_if_needed()
+    before = page.evaluate("window.scrollY")
+    assert before > 300
+    page.click(f"#entry-{low.pk} button.vote-btn")
+    page.wait_for_selector(f"#entry-{low.pk} button.vote-btn:disabled")
+    assert "已投票" in page.locator(f"#entry-{low.pk}").inner_text()
+    assert page.locator("#votes-left").inner_text().strip() == "剩余票数：2"
+    assert page.evaluate("window.scrollY") == before
+    box = page.locator(f"#entry-{low.pk}").bounding_box()
+    assert box["y"] >= 0 and box["y"] + box["height"] <= 844
+    assert Ballot.objects.filter(entry=low).count() == 1

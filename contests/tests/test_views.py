@@ -332,3 +332,36 @@ def test_desk_offers_screening_and_scoring_only_in_their_stages(
     entry_stage = make_contest("entry", slug="in-entry")
     make_entry(entry_stage, accepted=False)
     assert "/screen/" in client.get(reverse("contests:desk_contest", args=[entry_stage.slug])).content.decode()
+
+
+def test_vote_without_js_redirects_back_to_the_entry_anchor(client, make_contest, make_entry, make_voter):
+    contest = make_contest("vote", votes_per_voter=2, vote_period=Contest.VotePeriod.CONTEST)
+    entry = make_entry(contest)
+    client.force_login(make_voter())
+    url = reverse("contests:vote", args=[contest.slug])
+    response = client.post(url, {"entry": entry.pk, "next": contest.get_absolute_url()})
+    assert response.status_code == 302
+    assert response["Location"] == f"{contest.get_absolute_url()}#entry-{entry.pk}"
+    # A crafted "next" never leaves the contest's pages.
+    response = client.post(url, {"entry": entry.pk, "next": "/contests/c1/#x?y"})
+    assert response["Location"] == f"{contest.get_absolute_url()}#entry-{entry.pk}"
+
+
+def test_vote_by_htmx_answers_the_entry_block_and_votes_left(client, make_contest, make_entry, make_voter):
+    contest = make_contest("vote", votes_per_voter=2, vote_period=Contest.VotePeriod.CONTEST)
+    first, second = make_entry(contest, "First"), make_entry(contest, "Second")
+    client.force_login(make_voter())
+    url = reverse("contests:vote", args=[contest.slug])
+    response = client.post(url, {"entry": first.pk, "next": contest.get_absolute_url()}, headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert f'id="vote-{first.pk}"' in body and f'id="vote-{second.pk}"' not in body
+    assert "<html" not in body
+    assert "Thank you, your vote counts. Votes left: 1." in body
+    assert 'id="votes-left" hx-swap-oob="innerHTML">Votes left: 1<' in body
+    assert Ballot.objects.count() == 1
+    # A refused vote answers in the same block, with the reason, and casts nothing.
+    response = client.post(url, {"entry": first.pk}, headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    assert 'class="small text-danger vote-note"' in response.content.decode()
+    assert Ballot.objects.count() == 1
