@@ -2,6 +2,7 @@
 
 import datetime as dt
 import math
+import re
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -187,6 +188,8 @@ class Station(TimeStampedModel):
     cell = models.BigIntegerField(_("grid cell"), default=0, db_index=True, editable=False)
     initials = models.CharField(_("pinyin initials"), max_length=400, blank=True, editable=False)
     search_text = models.CharField(_("search text"), max_length=800, blank=True, editable=False)
+    # The name with its numbers padded (第1 < 第2 < 第10 in any collation): natural_key(name).
+    sort_name = models.CharField(_("sort name"), max_length=240, blank=True, editable=False)
     latest_inspection = models.ForeignKey(
         "Inspection",
         models.SET_NULL,
@@ -203,7 +206,7 @@ class Station(TimeStampedModel):
     objects = StationQuerySet.as_manager()
 
     class Meta:
-        ordering = ["town", "name", "pk"]
+        ordering = ["town", "sort_name", "pk"]
         verbose_name = _("station")
         verbose_name_plural = _("stations")
         indexes = [
@@ -229,6 +232,15 @@ class Station(TimeStampedModel):
     @property
     def is_warm(self) -> bool:
         return self.kind in self.WARM_KINDS
+
+
+NUMBER_WIDTH = 8
+
+
+def natural_key(name: str) -> str:
+    """The name with each run of digits zero-padded, so that a plain text order is natural:
+    "第1站" < "第2站" < "第10站". Used for stations' sort_name (kept by station_fill_derived)."""
+    return re.sub(r"\d+", lambda m: m.group(0).lstrip("0").rjust(NUMBER_WIDTH, "0")[-NUMBER_WIDTH:], name)[:240]
 
 
 class StationGram(models.Model):
@@ -538,6 +550,7 @@ class Feedback(TimeStampedModel):
         NONE = "", _("No problem, just a rating")
         WATER = "water", _("Water machine broken")
         CLOSED = "closed", _("Closed when it should be open")
+        FACILITY = "facility", _("Facility broken (e.g. the microwave)")
         EQUIPMENT = "equipment", _("Other equipment broken or missing")
         CLEANLINESS = "clean", _("Not clean")
         OTHER = "other", _("Other problem")

@@ -15,7 +15,7 @@ from unionportal.core.ids import parse_id
 
 from .amenities import ICONS
 from .hours import open_state
-from .models import CheckIn, DemandPoint, Feedback, Inspection, Station
+from .models import CheckIn, DemandPoint, Feedback, Inspection, Station, natural_key
 from .nearby import nearby as nearby_search
 from .nearby import with_amenity_rows, with_open_state_rows
 
@@ -60,7 +60,7 @@ def search_rows(qs, term: str) -> list[tuple]:
     ORDER BY, so no scan of the table in another order), at most SEARCH_CAP, sorted here."""
     ids = list(qs.search(term).order_by().values_list("pk", flat=True)[:SEARCH_CAP])
     rows = list(Station.objects.filter(pk__in=ids).order_by().values_list("pk", "name", "lat", "lng", "kind", "town"))
-    rows.sort(key=lambda r: (r[5], r[1], r[0]))
+    rows.sort(key=lambda r: (r[5], natural_key(r[1]), r[0]))
     return rows
 
 

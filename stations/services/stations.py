@@ -27,6 +27,7 @@ from ..models import (
     StationGram,
     StationPhoto,
     cell_of,
+    natural_key,
 )
 from .common import check_may_edit, is_public
 from .visits import exchange_visits_refresh, exchange_visits_withdraw
@@ -38,10 +39,11 @@ def _public_facts(station: Station) -> tuple:
 
 
 def station_fill_derived(*, station: Station) -> Station:
-    """Grid cell, pinyin initials and search text (no save: bulk writers call this too)."""
+    """Grid cell, pinyin initials, search text and sort name (no save: bulk writers call this too)."""
     station.cell = cell_of(station.lat, station.lng)
     station.initials = pinyin_initials(station.name, station.town, station.address)[:400]
     station.search_text = " | ".join([station.name, station.town, station.address]).lower()[:800]
+    station.sort_name = natural_key(station.name)
     return station
 
 

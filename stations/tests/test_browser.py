@@ -132,3 +132,35 @@ def test_officer_edits_hours_and_exceptions_and_records_an_inspection_in_chinese
     assert station.hours.get().closes.hour == 1
     assert admin_requests == []
     assert errors == []
+
+
+def test_near_me_uses_the_ticked_filters_before_search_is_pressed(page, live_server, network):
+    """ "我附近" reads the form: ticking water and open-now, then 我附近 without 搜索, lists only
+    open stations with water."""
+    page.context.grant_permissions(["geolocation"], origin=live_server.url)
+    page.context.set_geolocation({"latitude": 39.7301, "longitude": 116.1401})
+    page.goto(f"{live_server.url}/stations/")
+    page.locator("label[for=amenity-water]").click()
+    page.locator("#open-now").check()
+    page.locator("#near-me").click()
+    results = page.locator("#nearby-results")
+    expect(results).to_contain_text("Water Open Station")
+    expect(results).not_to_contain_text("Dry Open Station")
+    expect(results).not_to_contain_text("Water Closed Station")
+    assert "amenity" not in page.url  # the filters were never submitted
+
+
+def test_feedback_error_is_scrolled_into_view_and_facility_broken_is_a_kind(page, live_server, network, settings):
+    settings.LANGUAGE_CODE = "zh-hans"
+    page.context.add_cookies([{"name": settings.LANGUAGE_COOKIE_NAME, "value": "zh-hans", "url": live_server.url}])
+    station = network["open_water"]
+    page.goto(f"{live_server.url}/stations/{station.pk}/")
+    page.locator("#send-feedback").click()  # nothing chosen
+    errors = page.locator("#feedback-errors")
+    expect(errors).to_be_visible()
+    expect(errors).to_be_in_viewport()
+    page.select_option("#id_problem", label="设施损坏（如微波炉坏了）")
+    page.fill("#id_message", "微波炉坏了")
+    page.locator("#send-feedback").click()
+    expect(page.locator("body")).to_contain_text("谢谢")
+    assert Feedback.objects.get().problem == Feedback.Problem.FACILITY

@@ -195,3 +195,20 @@ def test_zh_hans_station_page(client, town_stations):
     client.cookies["django_language"] = "zh-hans"
     html = client.get(town_stations["cy"].get_absolute_url()).content.decode()
     assert "营业时间" in html and "导航" in html
+
+
+def test_finder_sorts_numbers_naturally(client, make_station):
+    for n in (10, 2, 1, 19):
+        make_station(name=f"良乡第{n}驿站", town="良乡镇")
+    expected = ["良乡第1驿站", "良乡第2驿站", "良乡第10驿站", "良乡第19驿站"]
+    r = client.get(FINDER)
+    assert [s.name for s in r.context["page"].object_list] == expected
+    r = client.get(FINDER, {"q": "驿站"})
+    assert [s.name for s in r.context["page"].object_list] == expected
+
+
+def test_natural_key():
+    from stations.models import natural_key
+
+    assert natural_key("第1站") < natural_key("第2站") < natural_key("第10站")
+    assert natural_key("A007") == natural_key("A7")

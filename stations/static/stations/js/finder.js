@@ -43,7 +43,9 @@
     if (!navigator.geolocation) { out.textContent = labels.nogeo; return; }
     out.textContent = labels.locating;
     navigator.geolocation.getCurrentPosition(function (pos) {
-      var params = new URLSearchParams(window.location.search);
+      // The filters as ticked now in the form (not as last searched: the address may be older).
+      var form = document.getElementById("finder-filters");
+      var params = form ? new FormData(form) : new URLSearchParams(window.location.search);
       var q = new URLSearchParams();
       q.set("lat", pos.coords.latitude.toFixed(6)); q.set("lng", pos.coords.longitude.toFixed(6)); q.set("limit", "20");
       params.getAll("amenity").forEach(function (c) { q.append("amenity", c); });

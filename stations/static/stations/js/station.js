@@ -1,5 +1,8 @@
 (function () {
   "use strict";
+  // After a refused feedback form the page comes back at the top: show the error, which is below.
+  var errors = document.getElementById("feedback-errors");
+  if (errors) { errors.scrollIntoView({ block: "center" }); errors.focus({ preventScroll: true }); }
   var M = window.StationMap;
   var tiles = M.data("tiles"), m = M.data("marker");
   if (!document.getElementById("station-map") || !window.L || !m) { return; }
