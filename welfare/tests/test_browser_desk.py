@@ -7,7 +7,7 @@ from PIL import Image
 from unionportal.core.models import Role
 from unionportal.core.testing import build_tree, make_user
 from welfare import services
-from welfare.models import MinimumLivingLine, Visit
+from welfare.models import Campaign, CampaignItem, Employee, Handout, MinimumLivingLine, Visit
 
 from .conftest import id_number
 
@@ -55,3 +55,62 @@ def test_visit_with_photo_in_one_submit_in_chinese(chinese, page, live_server, s
     assert page.url.endswith(file.get_absolute_url()), page.text_content("main")
     visit = Visit.objects.get()
     assert (visit.file_id, visit.date, visit.photos.count()) == (file.pk, timezone.localdate(), 1)
+
+
+@pytest.fixture
+def handout_world(transactional_db):
+    tree = build_tree()
+    make_user("welfare_a", role=Role.Kind.WELFARE, union=tree.a)
+    campaign = Campaign.objects.create(union=tree.a, title="Epidemic supplies")
+    item = CampaignItem.objects.create(campaign=campaign, name="N95", unit="pcs", per_person=5, received=50, stock=50)
+    employee = Employee.objects.create(union=tree.a1g, name="Ma Wenbin", staff_number="001")
+    return campaign, item, employee
+
+
+def _sign(page) -> None:
+    box = page.locator("#signature-pad").bounding_box()
+    page.mouse.move(box["x"] + 30, box["y"] + 40)
+    page.mouse.down()
+    for step in range(1, 12):
+        page.mouse.move(box["x"] + 30 + step * 20, box["y"] + 40 + (step % 3) * 25)
+    page.mouse.up()
+
+
+def test_handout_signed_then_resized_is_saved(chinese, page, live_server, sign_in, handout_world):
+    """The address bar hides (height changes), then the phone turns: the signature stays."""
+    campaign, item, employee = handout_world
+    sign_in(page, "welfare_a")
+    page.goto(f"{live_server.url}/desk/welfare/campaigns/{campaign.pk}/handout/{employee.pk}/")
+    page.wait_for_selector("#signature-pad")
+    _sign(page)
+    page.set_viewport_size({"width": 390, "height": 760})
+    page.wait_for_timeout(200)
+    page.set_viewport_size({"width": 844, "height": 390})
+    page.wait_for_timeout(200)
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.wait_for_timeout(200)
+    page.click("#handout-form button[type=submit]")
+    page.wait_for_load_state()
+    assert page.url.endswith(campaign.get_absolute_url()), page.text_content("main")
+    handout = Handout.objects.get()
+    assert (handout.employee_id, handout.confirmation) == (employee.pk, Handout.Confirmation.SIGNATURE)
+    assert handout.signature.name
+    item.refresh_from_db()
+    assert item.stock == 45
+
+
+def test_handout_error_keeps_the_signature(chinese, page, live_server, sign_in, handout_world):
+    """A wrong quantity sends the page back with its error, not with an empty pad."""
+    campaign, item, employee = handout_world
+    sign_in(page, "welfare_a")
+    page.goto(f"{live_server.url}/desk/welfare/campaigns/{campaign.pk}/handout/{employee.pk}/")
+    _sign(page)
+    page.fill(f"#item_{item.pk}", "0")
+    page.click("#handout-form button[type=submit]")
+    page.wait_for_load_state()
+    assert not Handout.objects.exists()
+    page.fill(f"#item_{item.pk}", "5")
+    page.click("#handout-form button[type=submit]")
+    page.wait_for_load_state()
+    assert page.url.endswith(campaign.get_absolute_url()), page.text_content("main")
+    assert Handout.objects.get().signature.name

@@ -30,3 +30,17 @@ def test_date_widgets_render_iso_in_chinese(form_class, names):
         assert 'value="2026-11-30"' in html, html
         with translation.override("zh-hans"):
             assert field.clean("2026-11-30") == DAY
+
+
+SIGNATURE = "data:image/png;base64,iVBORw0KGgo="
+
+
+def test_handout_error_page_keeps_the_signature_and_only_a_png_data_url(client, welfare_a, campaign):
+    c, item, employees = campaign
+    client.force_login(welfare_a)
+    url = f"/desk/welfare/campaigns/{c.pk}/handout/{employees[0].pk}/"
+    response = client.post(url, {f"item_{item.pk}": "0", "signature": SIGNATURE})
+    assert response.status_code == 200
+    assert f'value="{SIGNATURE}"' in response.content.decode()
+    response = client.post(url, {f"item_{item.pk}": "0", "signature": '"><script>x</script>'})
+    assert 'id="signature" value=""' in response.content.decode()

@@ -15,6 +15,7 @@ from ..models import (
     WELFARE,
     Campaign,
 )
+from ..services.campaigns import SIGNATURE_MAX_BYTES
 from ._common import _errors
 
 
@@ -58,6 +59,13 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _signature_echo(value: str) -> str:
+    """A drawn signature posted back to the page, if it looks like one (the service checks it)."""
+    prefix = "data:image/png;base64,"
+    limit = len(prefix) + SIGNATURE_MAX_BYTES * 4 // 3 + 4
+    return value if value.startswith(prefix) and len(value) <= limit else ""
+
+
 @role_required(WELFARE)
 def handout_create(request: HttpRequest, pk: int, employee_pk: int) -> HttpResponse:
     campaign = _campaign_or_404(request, pk)
@@ -67,7 +75,7 @@ def handout_create(request: HttpRequest, pk: int, employee_pk: int) -> HttpRespo
         union__path__startswith=campaign.union.path,
     )
     items = list(campaign.items.all())
-    code = ""
+    code = signature = ""
     if request.method == "POST" and "issue_code" in request.POST:
         code = services.handout_code_issue(campaign=campaign, employee=employee)
     elif request.method == "POST":
@@ -89,6 +97,8 @@ def handout_create(request: HttpRequest, pk: int, employee_pk: int) -> HttpRespo
         else:
             messages.success(request, _("Handout to {name} confirmed.").format(name=employee.name))
             return redirect(campaign)
+        # Another mistake (a quantity, the share) must not cost the recipient their signature.
+        signature = _signature_echo(request.POST.get("signature", ""))
     return render(
         request,
         "welfare/handout_form.html",
@@ -97,5 +107,6 @@ def handout_create(request: HttpRequest, pk: int, employee_pk: int) -> HttpRespo
             "employee": employee,
             "items": items,
             "code": code,
+            "signature": signature,
         },
     )
