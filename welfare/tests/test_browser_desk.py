@@ -114,3 +114,44 @@ def test_handout_error_keeps_the_signature(chinese, page, live_server, sign_in, 
     page.wait_for_load_state()
     assert page.url.endswith(campaign.get_absolute_url()), page.text_content("main")
     assert Handout.objects.get().signature.name
+
+
+ONE_LINE = """(selector) => Array.from(document.querySelectorAll(selector)).map((el) => {
+  const s = getComputedStyle(el);
+  const line = parseFloat(s.lineHeight) + parseFloat(s.paddingTop) + parseFloat(s.paddingBottom)
+    + parseFloat(s.borderTopWidth) + parseFloat(s.borderBottomWidth);
+  return [el.textContent.trim(), el.getBoundingClientRect().height, line];
+})"""
+
+
+def _taller_than_a_line(page, selector: str) -> list:
+    found = page.evaluate(ONE_LINE, selector)
+    assert found, selector
+    return [(text, height) for text, height, line in found if height > line + 1]
+
+
+def test_section_menu_and_file_table_stay_on_one_line_at_390(chinese, page, live_server, sign_in, world):
+    tree, file, _photo = world
+    file.name = "周海涛"
+    file.save(update_fields=["name"])
+    campaign = Campaign.objects.create(union=tree.a, title="防疫物资")
+    pages = [
+        "/desk/welfare/files/",
+        file.get_absolute_url(),
+        f"/desk/welfare/files/{file.pk}/edit/",
+        "/desk/welfare/files/new/",
+        "/desk/welfare/files/import/",
+        "/desk/welfare/notice/",
+        "/desk/welfare/plan/",
+        "/desk/welfare/campaigns/",
+        campaign.get_absolute_url(),
+        "/desk/welfare/report/",
+    ]
+    sign_in(page, "welfare_a")
+    for url in pages:
+        response = page.goto(f"{live_server.url}{url}")
+        assert response.status == 200, url
+        assert _taller_than_a_line(page, ".welfare-nav .nav-link") == [], url
+    page.goto(f"{live_server.url}/desk/welfare/files/")
+    assert _taller_than_a_line(page, "#file-table td, #file-table th") == []
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
