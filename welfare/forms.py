@@ -7,7 +7,7 @@ from unionportal.core.images import MultipleImageUploadField
 from unionportal.core.scoping import union_scope
 
 from . import identity
-from .models import WELFARE, Assistance, Cause, HardshipFile, Visit
+from .models import WELFARE, Assistance, Campaign, CampaignItem, Cause, Employee, HardshipFile, Visit
 
 # `<input type="date">` only takes ISO values: without the format, Django renders the active
 # language's first input format (2026/11/30 in zh-hans) and the browser drops it.
@@ -209,3 +209,49 @@ class PeriodForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["union"].queryset = union_scope(user, WELFARE).order_by("path")
+
+
+class CampaignForm(UnionChoiceMixin, forms.ModelForm):
+    class Meta:
+        model = Campaign
+        fields = ["union", "title", "starts_on", "note"]
+        widgets = {"starts_on": DATE, "note": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._scope_union(user)
+
+
+class CampaignItemForm(forms.ModelForm):
+    """An item of a campaign; its stock is counted by the service from what was received."""
+
+    class Meta:
+        model = CampaignItem
+        fields = ["name", "unit", "per_person", "received"]
+        widgets = {
+            "per_person": forms.NumberInput(attrs={"inputmode": "numeric", "min": "0"}),
+            "received": forms.NumberInput(attrs={"inputmode": "numeric", "min": "0"}),
+        }
+
+
+class ReceiveForm(forms.Form):
+    quantity = forms.IntegerField(
+        label=_("quantity received"),
+        min_value=1,
+        max_value=1_000_000,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric", "min": "1"}),
+    )
+
+
+class EmployeeForm(forms.ModelForm):
+    """An employee on the roster of a unit within the campaign's union."""
+
+    class Meta:
+        model = Employee
+        fields = ["union", "name", "staff_number", "phone"]
+
+    def __init__(self, *args, user, campaign, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["union"].queryset = (
+            union_scope(user, WELFARE).filter(path__startswith=campaign.union.path).order_by("path")
+        )

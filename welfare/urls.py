@@ -30,7 +30,16 @@ urlpatterns = [
     path("welfare/photos/<int:pk>/<str:size>.jpg", views.visit_photo, name="visit_photo"),
     path("welfare/signatures/<int:pk>.jpg", views.handout_signature, name="handout_signature"),
     path("welfare/campaigns/", never_cache(views.campaign_list), name="campaign_list"),
+    path("welfare/campaigns/new/", never_cache(views.campaign_form), name="campaign_create"),
     path("welfare/campaigns/<int:pk>/", never_cache(views.campaign_detail), name="campaign_detail"),
+    path("welfare/campaigns/<int:pk>/edit/", never_cache(views.campaign_form), name="campaign_edit"),
+    path("welfare/campaigns/<int:pk>/items/", never_cache(views.campaign_item_add), name="campaign_item_add"),
+    path(
+        "welfare/campaigns/<int:pk>/items/<int:item_pk>/receive/",
+        never_cache(views.campaign_item_receive),
+        name="campaign_item_receive",
+    ),
+    path("welfare/campaigns/<int:pk>/roster/", never_cache(views.campaign_employee_add), name="campaign_employee_add"),
     path(
         "welfare/campaigns/<int:pk>/handout/<int:employee_pk>/",
         never_cache(views.handout_create),

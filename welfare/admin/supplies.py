@@ -24,8 +24,7 @@ from .mixins import (
 
 
 class CampaignItemInline(WelfareAdminMixin, ScopedTabularInline):
-    # No desk page adds campaign items yet (issue "Desk first").
-    staff_writable = True
+    # Read-only for staff: the campaign's desk page adds items and their stock.
     model = CampaignItem
     fields = ["name", "unit", "per_person", "received", "stock"]
     readonly_fields = ["stock"]  # counted by the services (received minus handed out)
@@ -33,8 +32,7 @@ class CampaignItemInline(WelfareAdminMixin, ScopedTabularInline):
 
 @admin.register(Campaign)
 class CampaignAdmin(ServicedAdminMixin, WelfareAdminMixin, ScopedAdmin):
-    # No desk page creates or edits campaigns yet (issue "Desk first").
-    staff_writable = True
+    # Read-only for staff: campaigns are created and edited on the desk (welfare:campaign_create).
     list_display = ["title", "union", "starts_on"]
     list_select_related = ["union"]
     inlines = [CampaignItemInline]

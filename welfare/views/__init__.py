@@ -4,7 +4,15 @@ One module per feature; the URLconf names the views through this package.
 """
 
 from .access import access_log
-from .campaigns import campaign_detail, campaign_list, handout_create
+from .campaigns import (
+    campaign_detail,
+    campaign_employee_add,
+    campaign_form,
+    campaign_item_add,
+    campaign_item_receive,
+    campaign_list,
+    handout_create,
+)
 from .files import (
     file_advance,
     file_assistance,
@@ -26,6 +34,10 @@ from .visits import handout_signature, visit_create, visit_detail, visit_export,
 __all__ = [
     "access_log",
     "campaign_detail",
+    "campaign_employee_add",
+    "campaign_form",
+    "campaign_item_add",
+    "campaign_item_receive",
     "campaign_list",
     "file_advance",
     "file_assistance",

@@ -6,14 +6,18 @@ from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from unionportal.core.decorators import role_required
 from unionportal.core.models import Union
 
 from .. import selectors, services
+from ..forms import CampaignForm, CampaignItemForm, EmployeeForm, ReceiveForm
 from ..models import (
     WELFARE,
     Campaign,
+    CampaignItem,
+    Employee,
 )
 from ..services.campaigns import SIGNATURE_MAX_BYTES
 from ._common import _errors
@@ -55,6 +59,8 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "items": campaign.items.all(),
             "units": rows,
             "all_done": all(not r["missing"] for r in rows),
+            "item_form": CampaignItemForm(prefix="item"),
+            "employee_form": EmployeeForm(prefix="employee", user=request.user, campaign=campaign),
         },
     )
 
@@ -110,3 +116,90 @@ def handout_create(request: HttpRequest, pk: int, employee_pk: int) -> HttpRespo
             "signature": signature,
         },
     )
+
+
+def _service_error(request: HttpRequest, error: Exception) -> None:
+    if isinstance(error, ValidationError):
+        messages.error(request, _errors(error))
+    else:
+        messages.error(request, str(error) or _("Not allowed."))
+
+
+def _form_errors(request: HttpRequest, form) -> None:
+    errors = []
+    for name, problems in form.errors.items():
+        label = form.fields[name].label if name in form.fields else ""
+        errors.append(f"{label}: {' '.join(problems)}" if label else " ".join(problems))
+    messages.error(request, " ".join(errors) or _("Please correct the errors below."))
+
+
+@role_required(WELFARE)
+def campaign_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    """Create a campaign, or edit its title, union, start date and note."""
+    campaign = _campaign_or_404(request, pk) if pk is not None else None
+    form = CampaignForm(request.POST or None, instance=campaign, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            campaign = services.campaign_save(campaign=form.instance, by=request.user)
+        except (ValidationError, PermissionDenied) as e:
+            _service_error(request, e)
+        else:
+            messages.success(request, _("Campaign saved."))
+            return redirect(campaign)
+    elif request.method == "POST":
+        messages.error(request, _("Please correct the errors below."))
+    return render(request, "welfare/campaign_form.html", {"form": form, "campaign": campaign})
+
+
+@require_POST
+@role_required(WELFARE)
+def campaign_item_add(request: HttpRequest, pk: int) -> HttpResponse:
+    campaign = _campaign_or_404(request, pk)
+    form = CampaignItemForm(request.POST, prefix="item", instance=CampaignItem(campaign=campaign))
+    if form.is_valid():
+        try:
+            item = services.item_save(item=form.instance, by=request.user)
+        except (ValidationError, PermissionDenied) as e:
+            _service_error(request, e)
+        else:
+            messages.success(request, _("{item} added.").format(item=item.name))
+    else:
+        _form_errors(request, form)
+    return redirect(campaign)
+
+
+@require_POST
+@role_required(WELFARE)
+def campaign_item_receive(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
+    """Stock received for an item: added to what was received and to what is left."""
+    campaign = _campaign_or_404(request, pk)
+    item = get_object_or_404(campaign.items.select_related("campaign__union"), pk=item_pk)
+    form = ReceiveForm(request.POST)
+    if form.is_valid():
+        try:
+            services.campaign_receive(item=item, quantity=form.cleaned_data["quantity"], by=request.user)
+        except (ValidationError, PermissionDenied) as e:
+            _service_error(request, e)
+        else:
+            messages.success(request, _("Stock of {item} updated.").format(item=item.name))
+    else:
+        _form_errors(request, form)
+    return redirect(campaign)
+
+
+@require_POST
+@role_required(WELFARE)
+def campaign_employee_add(request: HttpRequest, pk: int) -> HttpResponse:
+    """An employee added to the roster of a unit within the campaign's union."""
+    campaign = _campaign_or_404(request, pk)
+    form = EmployeeForm(request.POST, prefix="employee", instance=Employee(), user=request.user, campaign=campaign)
+    if form.is_valid():
+        try:
+            employee = services.employee_save(employee=form.instance, by=request.user)
+        except (ValidationError, PermissionDenied) as e:
+            _service_error(request, e)
+        else:
+            messages.success(request, _("{name} added to the roster.").format(name=employee.name))
+    else:
+        _form_errors(request, form)
+    return redirect(campaign)
