@@ -146,6 +146,9 @@ def test_section_menu_and_file_table_stay_on_one_line_at_390(chinese, page, live
         "/desk/welfare/campaigns/",
         campaign.get_absolute_url(),
         "/desk/welfare/report/",
+        "/desk/welfare/visits/",
+        "/desk/welfare/reviews/",
+        "/desk/welfare/campaigns/new/",
     ]
     sign_in(page, "welfare_a")
     for url in pages:

@@ -133,3 +133,18 @@ def test_campaign_admin_is_read_only_for_welfare_staff(rf, welfare_a, superuser,
     assert not model_admin.has_change_permission(request, campaign[0])
     request.user = superuser
     assert model_admin.has_change_permission(request, campaign[0])
+
+
+# --- The desk's main task for welfare staff ----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "url", ["/desk/welfare/files/", "/desk/welfare/visits/", "/desk/welfare/campaigns/", "/desk/welfare/plan/"]
+)
+def test_log_a_visit_is_the_one_primary_button(client, welfare_a, url):
+    import re
+
+    client.force_login(welfare_a)
+    html = client.get(url).content.decode()
+    primary = re.findall(r'<a class="btn btn-danger[^"]*"[^>]*href="([^"]+)"', html)
+    assert primary == ["/desk/visits/new/"], primary
