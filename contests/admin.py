@@ -73,8 +73,7 @@ class PartFormSet(BaseInlineFormSet):
 
 
 class ContestPartInline(ScopedTabularInline):
-    # Contest setup has no desk page yet: organisers set contests up here.
-    staff_writable = True
+    # Contest setup has a desk page (contests:desk_setup): read-only here for staff roles.
     formset = PartFormSet
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
@@ -186,8 +185,7 @@ class ContestForm(forms.ModelForm):
 
 @admin.register(Contest)
 class ContestAdmin(ScopedAdmin):
-    # Contest setup (dates, categories, criteria, jury, teams, periods) has no desk page yet.
-    staff_writable = True
+    # Contest setup (dates, categories, criteria, jury, teams, periods) is on the desk: read-only for staff.
     form = ContestForm
     list_display = ["title", "union", "kind", "vote_opens", "vote_closes", "results_published"]
     list_filter = ["kind", "results_published"]

@@ -1,12 +1,14 @@
 from django import forms
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from unionportal.core.attachments import clean_attachment
 from unionportal.core.images import MultipleFileInput, MultipleImageUploadField
-from unionportal.core.models import Union
+from unionportal.core.models import Role, Union
+from unionportal.core.scoping import union_scope
 
-from .models import Category, Contest, Entry
+from .models import Category, Contest, Criterion, Entry, JudgeAssignment, Period, Team
 
 MAX_MEMBERS = 6
 
@@ -68,3 +70,101 @@ class EntryForm(forms.ModelForm):
 class ScreeningForm(forms.Form):
     decision = forms.ChoiceField(choices=[("accept", _("Accept")), ("reject", _("Reject"))], label=_("Decision"))
     reason = forms.CharField(label=_("Reason (shown to the team)"), max_length=300, required=False)
+
+
+# --- Desk: contest setup -------------------------------------------------------------------------
+# ISO values: in zh-hans Django would render "2026/11/30 10:00", which a datetime-local input drops.
+ISO_DATETIME = "%Y-%m-%dT%H:%M"
+
+
+def iso_datetime_input() -> forms.DateTimeInput:
+    return forms.DateTimeInput(attrs={"type": "datetime-local"}, format=ISO_DATETIME)
+
+
+STAGE_FIELDS = [
+    "entry_opens",
+    "entry_closes",
+    "screening_closes",
+    "vote_opens",
+    "vote_closes",
+    "jury_closes",
+    "results_on",
+]
+
+
+class ContestSetupForm(forms.ModelForm):
+    """A contest's own fields on the desk; contests.services.contest_save decides."""
+
+    class Meta:
+        model = Contest
+        fields = [
+            "union",
+            "kind",
+            "title",
+            "slug",
+            "summary",
+            "rules",
+            *STAGE_FIELDS,
+            "votes_per_voter",
+            "vote_period",
+            "vote_weight",
+            "jury_weight",
+            "first_prizes",
+            "second_prizes",
+            "third_prizes",
+            "excellence_prizes",
+        ]
+        widgets = {"rules": forms.Textarea(attrs={"rows": 4})} | {f: iso_datetime_input() for f in STAGE_FIELDS}
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["union"].queryset = union_scope(user, Role.EDIT_ROLES).order_by("path")
+        for name in STAGE_FIELDS:
+            self.fields[name].input_formats = [ISO_DATETIME, "%Y-%m-%dT%H:%M:%S"]
+
+
+class CategoryForm(forms.ModelForm):
+    class Meta:
+        model = Category
+        fields = ["name", "description", "order"]
+
+
+class CriterionForm(forms.ModelForm):
+    class Meta:
+        model = Criterion
+        fields = ["name", "weight", "max_score", "order"]
+
+
+class JudgeForm(forms.ModelForm):
+    """A judge of the organiser's own unions (holders of the judge role there)."""
+
+    class Meta:
+        model = JudgeAssignment
+        fields = ["judge"]
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        judges = Role.objects.filter(kind=Role.Kind.JUDGE, union__in=union_scope(user, Role.EDIT_ROLES))
+        self.fields["judge"].queryset = (
+            get_user_model().objects.filter(pk__in=judges.values("user_id")).order_by("username")
+        )
+
+
+class TeamForm(forms.ModelForm):
+    class Meta:
+        model = Team
+        fields = ["name", "union", "leader"]
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["union"].queryset = union_scope(user, Role.EDIT_ROLES).order_by("path")
+
+
+class PeriodForm(forms.ModelForm):
+    class Meta:
+        model = Period
+        fields = ["name", "starts_on", "ends_on"]
+        widgets = {
+            "starts_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "ends_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        }

@@ -1,13 +1,17 @@
 from django.urls import path
 
-from . import views
+from . import setup_views, views
 
 app_name = "contests"
 
 urlpatterns = [
     path("", views.contest_list, name="list"),
     path("desk/", views.desk_list, name="desk_list"),
+    path("desk/new/", setup_views.contest_new, name="desk_new"),
     path("desk/<slug:slug>/", views.desk_contest, name="desk_contest"),
+    path("desk/<slug:slug>/setup/", setup_views.contest_setup, name="desk_setup"),
+    path("desk/<slug:slug>/setup/<slug:kind>/", setup_views.part_add, name="desk_part_add"),
+    path("desk/<slug:slug>/setup/<slug:kind>/<int:pk>/delete/", setup_views.part_delete, name="desk_part_delete"),
     path("desk/<slug:slug>/entries/<int:pk>/screen/", views.desk_screen, name="desk_screen"),
     path("desk/<slug:slug>/entries/<int:pk>/score/", views.judge_score, name="judge_score"),
     path("desk/<slug:slug>/compute/", views.desk_compute, name="desk_compute"),

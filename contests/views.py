@@ -15,6 +15,7 @@ from unionportal.core.decorators import role_required
 from unionportal.core.http import rate_limited
 from unionportal.core.ids import parse_id
 from unionportal.core.models import Role
+from unionportal.core.scoping import holds_any
 
 from . import selectors, services
 from .certificates import certificate_pdf
@@ -265,7 +266,8 @@ def entry_submit(request: HttpRequest, slug: str) -> HttpResponse:
 @role_required(Role.EDIT_ROLES + (Role.Kind.JUDGE,))
 def desk_list(request: HttpRequest) -> HttpResponse:
     contests = Contest.objects.on_desk_of(request.user).select_related("union")
-    return render(request, "contests/desk_list.html", {"contests": contests})
+    can_create = holds_any(request.user, Role.EDIT_ROLES)
+    return render(request, "contests/desk_list.html", {"contests": contests, "can_create": can_create})
 
 
 @role_required(Role.EDIT_ROLES + (Role.Kind.JUDGE,))
