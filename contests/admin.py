@@ -150,6 +150,8 @@ class TeamInline(ContestPartInline):
 
 class PeriodInline(ContestPartInline):
     model = Period
+    # Publishing is a step of its own (services.period_publish, on the desk).
+    readonly_fields = ["published", "published_at"]
 
 
 class ContestForm(forms.ModelForm):
@@ -505,8 +507,7 @@ class TeamScoreForm(forms.ModelForm):
 class TeamScoreAdmin(ScopedAdmin):
     """Labour competitions: a team's score on one criterion for one period."""
 
-    # Labour-competition scores have no desk page yet: the competition office enters them here.
-    staff_writable = True
+    # Scores are entered and published per period on the desk: read-only here for staff roles.
     form = TeamScoreForm
     list_display = ["team", "period", "criterion", "score", "note"]
     list_filter = [("team__contest", RELATED_ONLY), ("period", RELATED_ONLY)]

@@ -272,6 +272,8 @@ def seed_cscec(stdout) -> Contest:
             for c in crits:
                 score = Decimal(str(round(min(100, strength[t.pk] + rng.uniform(-6, 6)), 1)))
                 services.team_score_set(team=t, period=p, criterion=c, score=score, by=None)
+    for p in periods[:-1]:  # the latest period is still being entered: not on the public leaderboard yet
+        services.period_publish(period=p, by=None)
     return contest
 
 

@@ -545,6 +545,9 @@ class Period(models.Model):
     name = models.CharField(_("name"), max_length=40)
     starts_on = models.DateField(_("starts on"))
     ends_on = models.DateField(_("ends on"))
+    # Scores are entered on the desk first; the public leaderboard shows published periods only.
+    published = models.BooleanField(_("published"), default=False)
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
 
     class Meta:
         ordering = ["contest", "starts_on", "pk"]

@@ -102,15 +102,21 @@ class Standing:
     rank: int = 0
 
 
-def leaderboard(*, contest: Contest) -> tuple[list[tuple[Period, list[Standing]]], list[Standing]]:
-    """Standings per period (weighted 0-100 per period) and overall (sum over periods)."""
+def leaderboard(
+    *, contest: Contest, published_only: bool = True
+) -> tuple[list[tuple[Period, list[Standing]]], list[Standing]]:
+    """Standings per period (weighted 0-100 per period) and overall (sum over periods). The public
+    sees published periods only; the organiser's desk passes published_only=False."""
     from .services.scoring import THREE, weighted_total
 
     teams = list(contest.teams.select_related("union"))
-    periods = list(contest.periods.all())
+    periods = contest.periods.all()
+    if published_only:
+        periods = periods.filter(published=True)
+    periods = list(periods)
     criteria = list(contest.criteria.all())
     cells: dict[tuple[int, int], dict[int, Decimal]] = defaultdict(dict)
-    for s in TeamScore.objects.filter(team__contest=contest):
+    for s in TeamScore.objects.filter(team__contest=contest, period__in=periods):
         cells[(s.team_id, s.period_id)][s.criterion_id] = s.score
     per_period = []
     overall = {t.pk: Decimal(0) for t in teams}

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import setup_views, views
+from . import labour_views, setup_views, views
 
 app_name = "contests"
 
@@ -14,6 +14,8 @@ urlpatterns = [
     path("desk/<slug:slug>/setup/<slug:kind>/<int:pk>/delete/", setup_views.part_delete, name="desk_part_delete"),
     path("desk/<slug:slug>/entries/<int:pk>/screen/", views.desk_screen, name="desk_screen"),
     path("desk/<slug:slug>/entries/<int:pk>/score/", views.judge_score, name="judge_score"),
+    path("desk/<slug:slug>/periods/<int:pk>/scores/", labour_views.period_scores, name="desk_period_scores"),
+    path("desk/<slug:slug>/periods/<int:pk>/publish/", labour_views.period_publish, name="desk_period_publish"),
     path("desk/<slug:slug>/compute/", views.desk_compute, name="desk_compute"),
     path("desk/<slug:slug>/publish/", views.desk_publish, name="desk_publish"),
     path("desk/<slug:slug>/results.xlsx", views.desk_export, name="desk_export"),

@@ -3,7 +3,7 @@ from collections import defaultdict
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
-from django.db.models import Prefetch
+from django.db.models import Count, Prefetch
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -298,6 +298,7 @@ def desk_contest(request: HttpRequest, slug: str) -> HttpResponse:
         "assignment": assignment,
         "missing": selectors.scores_missing(contest=contest) if can_manage and not contest.is_labour else [],
         "screening_form": ScreeningForm(),
+        "periods": contest.periods.annotate(n_scores=Count("scores")) if can_manage and contest.is_labour else [],
         # The services refuse outside these stages; the desk offers the forms only within them.
         "screening_open": contest.entry_opens <= now < contest.screening_closes,
         "jury_open": contest.vote_closes <= now < contest.jury_closes and not contest.results_published,

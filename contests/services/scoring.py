@@ -154,6 +154,7 @@ def team_score_set(
     require_editor(team.contest, by)
     if not (period.contest_id == criterion.contest_id == team.contest_id):
         raise ValidationError(_("Team, period and criterion must belong to the same competition."))
+    _period_open(period)
     try:
         score = Decimal(str(score))
     except (ArithmeticError, ValueError):
@@ -173,4 +174,46 @@ def team_score_set(
 @transaction.atomic
 def team_score_delete(*, score: TeamScore, by: AbstractUser | None) -> None:
     require_editor(score.team.contest, by)
+    _period_open(score.period)
     score.delete()
+
+
+def _period_open(period: Period) -> None:
+    # Read the flag from the database: a stale object must not let a published period change.
+    if Period.objects.filter(pk=period.pk, published=True).exists():
+        raise ValidationError(
+            _("{period} is published: withdraw it before changing its scores.").format(period=period.name),
+            code="published",
+        )
+
+
+@transaction.atomic
+def team_scores_set(*, period: Period, scores: dict, by: AbstractUser | None) -> int:
+    """Record one period's scores, {(team_id, criterion_id): value}, all or nothing; empty values are
+    skipped. Returns how many scores were saved."""
+    contest = period.contest
+    require_editor(contest, by)
+    teams = {t.pk: t for t in contest.teams.all()}
+    criteria = {c.pk: c for c in contest.criteria.all()}
+    saved = 0
+    for (team_id, criterion_id), value in scores.items():
+        if team_id not in teams or criterion_id not in criteria:
+            raise ValidationError(_("Team, period and criterion must belong to the same competition."))
+        if value is None or str(value).strip() == "":
+            continue
+        team_score_set(team=teams[team_id], period=period, criterion=criteria[criterion_id], score=value, by=by)
+        saved += 1
+    return saved
+
+
+@transaction.atomic
+def period_publish(*, period: Period, by: AbstractUser | None, publish: bool = True) -> Period:
+    """Put a period's scores on the public leaderboard (or withdraw them to correct them)."""
+    require_editor(period.contest, by)
+    period = Period.objects.select_for_update().get(pk=period.pk)
+    if publish and not TeamScore.objects.filter(period=period).exists():
+        raise ValidationError(_("{period} has no scores yet.").format(period=period.name), code="empty")
+    period.published = publish
+    period.published_at = timezone.now() if publish else None
+    period.save(update_fields=["published", "published_at"])
+    return period

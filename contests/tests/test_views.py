@@ -180,7 +180,9 @@ def test_list_queries_flat(client, make_contest, django_assert_num_queries):
         client.get(reverse("contests:list"))
 
 
-def test_team_scores_through_the_admin_are_checked_and_scoped(client, make_contest, officer_a, officer_b, tree):
+def test_team_scores_in_the_admin_are_read_only_for_staff_and_checked_for_superusers(
+    client, make_contest, officer_a, officer_b, superuser, tree
+):
     import datetime as dt
 
     from contests.models import Period, Team, TeamScore
@@ -192,10 +194,11 @@ def test_team_scores_through_the_admin_are_checked_and_scoped(client, make_conte
     )
     use = contest.criteria.get(name="Use")  # max 50
     data = {"team": team.pk, "period": period.pk, "criterion": use.pk, "note": ""}
-    client.force_login(officer_b)
-    response = client.post("/admin/contests/teamscore/add/", data | {"score": "40"})
-    assert response.status_code == 200 and not TeamScore.objects.exists()  # not a choice for B
-    client.force_login(officer_a)
+    for staff in (officer_b, officer_a):  # scores have a desk page: the admin is read-only for staff
+        client.force_login(staff)
+        assert client.post("/admin/contests/teamscore/add/", data | {"score": "40"}).status_code == 403
+    assert not TeamScore.objects.exists()
+    client.force_login(superuser)
     response = client.post("/admin/contests/teamscore/add/", data | {"score": "51"})
     assert response.status_code == 200 and "between 0 and 50" in response.content.decode()
     response = client.post("/admin/contests/teamscore/add/", data | {"score": "40"})

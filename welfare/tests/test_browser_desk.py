@@ -158,3 +158,42 @@ def test_section_menu_and_file_table_stay_on_one_line_at_390(chinese, page, live
     page.goto(f"{live_server.url}/desk/welfare/files/")
     assert _taller_than_a_line(page, "#file-table td, #file-table th") == []
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+def test_supply_campaign_set_up_on_a_phone_in_chinese(chinese, page, live_server, sign_in, world):
+    """Create a campaign, its item and stock, its roster, then hand out: no admin."""
+    tree, _file, _photo = world
+    sign_in(page, "welfare_a")
+    page.goto(f"{live_server.url}/desk/welfare/campaigns/")
+    page.click("a[href='/desk/welfare/campaigns/new/']")
+    page.select_option("#id_union", str(tree.a1.pk))
+    page.fill("#id_title", "冬季慰问物资")
+    page.click("#campaign-form button[type=submit]")
+    page.wait_for_load_state()
+    campaign = Campaign.objects.get(title="冬季慰问物资")
+    assert page.url.endswith(campaign.get_absolute_url()), page.text_content("main")
+    page.fill("#id_item-name", "棉衣")
+    page.fill("#id_item-unit", "件")
+    page.fill("#id_item-per_person", "1")
+    page.fill("#id_item-received", "3")
+    page.click("#item-add button[type=submit]")
+    page.wait_for_load_state()
+    page.fill(".item-receive input[name=quantity]", "2")
+    page.click(".item-receive button[type=submit]")
+    page.wait_for_load_state()
+    item = campaign.items.get()
+    assert (item.received, item.stock) == (5, 5)
+    assert page.locator("#employee-add").get_attribute("open") is not None  # the roster is empty
+    page.select_option("#id_employee-union", str(tree.a1g.pk))
+    page.fill("#id_employee-name", "马文斌")
+    page.click("#employee-add button[type=submit]")
+    page.wait_for_load_state()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.click("a:has-text('马文斌')")
+    _sign(page)
+    page.click("#handout-form button[type=submit]")
+    page.wait_for_load_state()
+    assert page.url.endswith(campaign.get_absolute_url()), page.text_content("main")
+    item.refresh_from_db()
+    assert item.stock == 4
+    assert Handout.objects.get().employee == Employee.objects.get(name="马文斌")
