@@ -127,3 +127,20 @@ def test_score_grid_and_desk_queries_do_not_grow_with_teams(client, officer_a, l
             assert client.get(url).status_code == 200
         after.append(len(q))
     assert after == before
+
+
+def test_desk_links_the_certificate_of_awarded_entries_only(client, officer_a, make_contest, make_entry):
+    from contests.models import Entry
+
+    contest = make_contest("results", results_published=True, slug="won")
+    winner, other = make_entry(contest, "Winner"), make_entry(contest, "Other")
+    Entry.objects.filter(pk=winner.pk).update(prize=Entry.Prize.FIRST, rank=1)
+    client.force_login(officer_a)
+    html = client.get(reverse("contests:desk_contest", args=[contest.slug])).content.decode()
+    assert reverse("contests:certificate", args=[contest.slug, winner.pk]) in html
+    assert reverse("contests:certificate", args=[contest.slug, other.pk]) not in html
+    assert html.count("certificate-link") == 1
+    # Not before the results are published (the certificate view answers 404 then).
+    Contest.objects.filter(pk=contest.pk).update(results_published=False)
+    html = client.get(reverse("contests:desk_contest", args=[contest.slug])).content.decode()
+    assert "certificate-link" not in html
