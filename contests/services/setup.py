@@ -22,6 +22,7 @@ STAGE_FIELDS = [
     "jury_closes",
     "results_on",
 ]
+RESERVED_SLUGS = {"new", "desk"}
 # Once ballots are cast the vote's rule and window are part of the record.
 VOTE_FIELDS = ["vote_opens", "vote_closes", "votes_per_voter", "vote_period"]
 
@@ -37,6 +38,8 @@ def contest_check(*, contest: Contest, by: AbstractUser | None) -> None:
     """Every rule a contest's own fields obey (stage dates in order, weights, what may still change)."""
     if by is not None and contest.union_id and not has_role(by, contest.union, Role.EDIT_ROLES):
         raise PermissionDenied(_("You may only organise contests of your own unions."))
+    if contest.slug in RESERVED_SLUGS:  # the desk's own addresses (/contests/desk/new/)
+        raise ValidationError({"slug": _("This address is reserved; choose another.")}, code="reserved")
     contest.full_clean()  # field checks, weights adding up to 100, stage dates in order
     if contest.pk is None:
         return

@@ -187,3 +187,10 @@ def test_labour_setup_adds_teams_and_periods_with_iso_dates(client, tree, office
     assert client.post(team, {"team-name": "Beta", "team-union": tree.b.pk}).status_code == 400
     page = client.get(reverse("contests:desk_setup", args=[contest.slug])).content.decode()
     assert "2026-01-01" in page and "Alpha" in page and 'id="category"' not in page
+
+
+def test_reserved_slug_is_refused_beside_the_field(client, tree, officer_a):
+    client.force_login(officer_a)
+    response = client.post(reverse("contests:desk_new"), _post_data(tree, slug="new"))
+    assert response.status_code == 200 and "This address is reserved" in response.content.decode()
+    assert not Contest.objects.exists()
