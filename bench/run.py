@@ -46,8 +46,12 @@ def bench_env() -> dict[str, str]:
             "ALLOWED_HOSTS": "127.0.0.1,localhost",
             "CONN_MAX_AGE": "600",
             "SECRET_KEY": env.get("SECRET_KEY", "bench-only-secret-key-0123456789abcdefghijklmnopqrstuvwxyz"),
-            "WELFARE_DATA_KEY": env.get("WELFARE_DATA_KEY", "bench-only-welfare-key-0123456789abcdefghijklmnopqrstuvwxyz"),
-            "BALLOT_CHAIN_KEY": env.get("BALLOT_CHAIN_KEY", "bench-only-ballot-key-0123456789abcdefghijklmnopqrstuvwxyz"),
+            "WELFARE_DATA_KEY": env.get(
+                "WELFARE_DATA_KEY", "bench-only-welfare-key-0123456789abcdefghijklmnopqrstuvwxyz"
+            ),
+            "BALLOT_CHAIN_KEY": env.get(
+                "BALLOT_CHAIN_KEY", "bench-only-ballot-key-0123456789abcdefghijklmnopqrstuvwxyz"
+            ),
             "LOG_LEVEL": "ERROR",
         }
     )
