@@ -10,6 +10,9 @@ PG_URL := $(DATABASE_URL)
 # `make run` and the first test pass name SQLite explicitly: a DATABASE_URL in .env would
 # otherwise fill in for an unset one and seed the demo accounts into that database.
 SQLITE_URL := sqlite:///$(CURDIR)/db.sqlite3
+# One test process per core (pytest-xdist); a test class stays on one process, so the admin
+# matrix builds its records once.
+PYTEST_ARGS ?= -n auto --dist loadscope
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
@@ -50,10 +53,10 @@ test: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	DATABASE_URL=$(SQLITE_URL) $(MANAGE) makemigrations --check --dry-run -v0
-	DATABASE_URL=$(SQLITE_URL) DJANGO_ALLOW_ASYNC_UNSAFE=true $(VENV)/bin/pytest
+	DATABASE_URL=$(SQLITE_URL) DJANGO_ALLOW_ASYNC_UNSAFE=true $(VENV)/bin/pytest $(PYTEST_ARGS)
 	@if [[ "$(PG_URL)" == postgres* ]]; then \
 		echo "== again on PostgreSQL ($(PG_URL))"; \
-		DATABASE_URL="$(PG_URL)" DJANGO_ALLOW_ASYNC_UNSAFE=true $(VENV)/bin/pytest; \
+		DATABASE_URL="$(PG_URL)" DJANGO_ALLOW_ASYNC_UNSAFE=true $(VENV)/bin/pytest $(PYTEST_ARGS); \
 	fi
 
 bench: install static
