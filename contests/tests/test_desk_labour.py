@@ -15,8 +15,8 @@ pytestmark = pytest.mark.django_db
 def labour(make_contest, tree):
     contest = make_contest("results", kind=Contest.Kind.LABOUR, slug="lab")
     teams = [Team.objects.create(contest=contest, name=n, union=tree.a1) for n in ("Alpha", "Beta")]
-    q1 = Period.objects.create(contest=contest, name="Q1", starts_on=dt.date(2026, 1, 1), ends_on=dt.date(2026, 3, 31))
-    q2 = Period.objects.create(contest=contest, name="Q2", starts_on=dt.date(2026, 4, 1), ends_on=dt.date(2026, 6, 30))
+    q1 = Period.objects.create(contest=contest, name="一季度", starts_on=dt.date(2026, 1, 1), ends_on=dt.date(2026, 3, 31))
+    q2 = Period.objects.create(contest=contest, name="二季度", starts_on=dt.date(2026, 4, 1), ends_on=dt.date(2026, 6, 30))
     return contest, teams, q1, q2
 
 
@@ -50,17 +50,17 @@ def test_public_leaderboard_shows_only_published_periods(client, officer_a, labo
     for period in (q1, q2):
         services.team_score_set(team=teams[0], period=period, criterion=novelty, score=90, by=officer_a)
     results = reverse("contests:results", args=[contest.slug])
-    assert "Q1" not in client.get(results).content.decode()
+    assert "一季度" not in client.get(results).content.decode()
     assert selectors.leaderboard(contest=contest)[0] == []
     client.force_login(officer_a)
     publish = reverse("contests:desk_period_publish", args=[contest.slug, q1.pk])
     assert client.post(publish, {"publish": "1"}).status_code == 302
     client.logout()
     html = client.get(results).content.decode()
-    assert "Q1" in html and "Q2" not in html
+    assert "一季度" in html and "二季度" not in html
     periods, overall = selectors.leaderboard(contest=contest)
-    assert [p.name for p, _rows in periods] == ["Q1"]
-    assert overall[0].total == Decimal("54.000")  # Q1 only: 90 × 60%
+    assert [p.name for p, _rows in periods] == ["一季度"]
+    assert overall[0].total == Decimal("54.000")  # first quarter only: 90 × 60%
 
 
 def test_published_period_is_locked_until_withdrawn(client, officer_a, labour):
