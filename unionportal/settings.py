@@ -47,6 +47,8 @@ INSTALLED_APPS = [
     "studios",
     "contests",
     "welfare",
+    "members",
+    "accounts",
 ]
 
 MIDDLEWARE = [

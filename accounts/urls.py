@@ -1,0 +1,6 @@
+from django.urls import path
+
+app_name = "accounts"
+
+# Filled by the accounts app (#12): activation, sign-up, password reset, self-service.
+urlpatterns: list = []
