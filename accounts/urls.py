@@ -1,5 +1,3 @@
-from django.urls import path
-
 app_name = "accounts"
 
 # Filled by the accounts app (#12): activation, sign-up, password reset, self-service.

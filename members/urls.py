@@ -1,5 +1,3 @@
-from django.urls import path
-
 app_name = "members"
 
 # Filled by the members app (#12): the roster and user management on the desk.
