@@ -282,3 +282,33 @@ def _require_production_secrets() -> None:
 
 
 _require_production_secrets()
+
+
+# === Accounts (#12): one-time codes, SMS and email =========================================
+# Codes reach people by SMS (a pluggable backend, `accounts.sms`) or email (Django's email
+# backend). With DEBUG on (`make run`) both print to the console, so a newcomer sees the
+# codes in the terminal; with DEBUG off email goes through SMTP and SMS must name a provider
+# backend (the default refuses to send rather than write codes into a log).
+EMAIL_BACKEND = env(
+    "EMAIL_BACKEND",
+    default="django.core.mail.backends.console.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
+EMAIL_HOST = env("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", default=False)
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="UnionPortal <noreply@localhost>")
+SMS_BACKEND = env("SMS_BACKEND", default="accounts.sms.ConsoleBackend" if DEBUG else "accounts.sms.DisabledBackend")
+SMS_FILE_PATH = env.path("SMS_FILE_PATH", default=BASE_DIR / "sms")  # for accounts.sms.FileBackend
+ACCOUNTS_CODE_TTL = 10 * 60  # a code expires 10 minutes after it is sent
+ACCOUNTS_CODE_ATTEMPTS = 5  # wrong or right, the 6th try of one code is refused
+ACCOUNTS_CODE_INTERVAL = 60  # one code per number or address every 60 s...
+ACCOUNTS_CODES_PER_TARGET_HOUR = env.int("ACCOUNTS_CODES_PER_TARGET_HOUR", default=5)  # ...5 an hour
+ACCOUNTS_CODES_PER_ADDRESS_HOUR = env.int("ACCOUNTS_CODES_PER_ADDRESS_HOUR", default=20)  # per client address
+ACCOUNTS_CHECKS_PER_ADDRESS_HOUR = env.int("ACCOUNTS_CHECKS_PER_ADDRESS_HOUR", default=50)  # wrong codes tried
+# === end of Accounts =========================================================================
