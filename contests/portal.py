@@ -42,7 +42,7 @@ registry.figure(
 )
 registry.desk_card(_("Contests"), _desk_count, url_name="contests:desk_list", order=60)
 registry.nav(_("Contests"), "contests:list", order=60)
-registry.nav(_("Contests desk"), "contests:desk_list", desk=True, order=60)
+registry.nav(_("Contests desk"), "contests:desk_list", desk=True, roles=(*Role.EDIT_ROLES, Role.Kind.JUDGE), order=60)
 registry.demo("contests", demo.seed, order=60)
 registry.bench_pages(lambda: [("contest page", "/contests/xingshan-five-type-2022/")])
 registry.bench("contests ballots", bench.run)

@@ -9,6 +9,10 @@ registry.figure("activities", _("Activities held"), lambda: Activity.objects.pub
 registry.desk_card(
     _("Activities"), lambda user: Activity.objects.visible_to(user).count(), url_name="core:activity_list", order=90
 )
+registry.nav(
+    _("Log an activity"), "core:activity_create", desk=True, roles=Role.EDIT_ROLES, primary=Role.EDIT_ROLES, order=1
+)
+registry.nav(_("All activities of my unions"), "core:activity_list", desk=True, order=2)
 registry.demo("core", demo.seed, order=0)
 registry.scale("core", scale.add_arguments, scale.run)
 registry.bench_pages(lambda: [("home", "/"), ("activity feed", "/activities/")])

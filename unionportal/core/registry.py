@@ -9,6 +9,7 @@ that registers what it contributes:
     registry.desk_card(_("Stations"), lambda user: Station.objects.visible_to(user).count(),
                        url_name="stations:desk_list", order=10)
     registry.nav(_("Station finder"), "stations:finder", order=10)
+    registry.nav(_("Log a visit"), "welfare:visit_create", desk=True, roles=WELFARE, primary=WELFARE)  # main task
     registry.demo("stations", seed_stations, order=10)  # seed(stdout) -> None, idempotent
     registry.scale("stations", add_arguments, seed_scale_stations)
     registry.bench_pages(lambda: [("station page", "/stations/1/")])
@@ -35,6 +36,7 @@ class DeskCard:
     label: Any = field(compare=False)
     count: Callable[[Any], int] = field(compare=False)
     url_name: str = field(compare=False)
+    roles: tuple[str, ...] | None = field(compare=False, default=None)  # None: everyone with a role
 
 
 @dataclass(order=True)
@@ -44,6 +46,8 @@ class NavLink:
     url_name: str = field(compare=False)
     desk: bool = field(compare=False, default=False)
     roles: tuple[str, ...] | None = field(compare=False, default=None)  # None: everyone
+    # The main task of holders of these roles: the desk shows it as its primary button.
+    primary: tuple[str, ...] = field(compare=False, default=())
 
 
 @dataclass(order=True)
@@ -84,13 +88,25 @@ def figure(key: str, label, value: Callable[[], int], *, order: int = 50) -> Non
     _replace(FIGURES, "key", key, Figure(order, key, label, value))
 
 
-def desk_card(label, count: Callable[[Any], int], *, url_name: str, order: int = 50) -> None:
-    _replace(DESK_CARDS, "url_name", url_name, DeskCard(order, label, count, url_name))
+def desk_card(
+    label, count: Callable[[Any], int], *, url_name: str, roles: tuple[str, ...] | None = None, order: int = 50
+) -> None:
+    """A desk card; `roles` shows it only to holders of one of those roles (a count of None hides it too)."""
+    _replace(DESK_CARDS, "url_name", url_name, DeskCard(order, label, count, url_name, roles))
 
 
-def nav(label, url_name: str, *, desk: bool = False, roles: tuple[str, ...] | None = None, order: int = 50) -> None:
-    """A menu link; `roles` limits a desk link to holders of one of those roles."""
-    _replace(NAV, "url_name", url_name, NavLink(order, label, url_name, desk, roles))
+def nav(
+    label,
+    url_name: str,
+    *,
+    desk: bool = False,
+    roles: tuple[str, ...] | None = None,
+    primary: tuple[str, ...] = (),
+    order: int = 50,
+) -> None:
+    """A menu link; `roles` limits a desk link to holders of one of those roles (never link a
+    user to a page that refuses them). `primary`: the roles whose main task this link is."""
+    _replace(NAV, "url_name", url_name, NavLink(order, label, url_name, desk, roles, tuple(primary)))
 
 
 def demo(name: str, run: Callable[..., Any], *, order: int = 50) -> None:

@@ -8,7 +8,7 @@ from django.db import models
 
 from . import registry
 from .models import Activity, Role
-from .scoping import union_scope
+from .scoping import holds_any, role_kinds, union_scope
 
 FIGURES_CACHE_SECONDS = 60
 
@@ -47,8 +47,36 @@ def activity_for_page(*, pk: int, user) -> tuple[Activity | None, bool]:
 
 
 def desk_cards(*, user) -> list[tuple[object, int, str]]:
-    """(label, count, url name) of the desk's cards; a card counting None is not for this user."""
-    return [(c.label, n, c.url_name) for c in registry.DESK_CARDS if (n := c.count(user)) is not None]
+    """(label, count, url name) of the desk's cards; a card for other roles, or counting None,
+    is not for this user."""
+    return [
+        (c.label, n, c.url_name)
+        for c in registry.DESK_CARDS
+        if (c.roles is None or holds_any(user, c.roles)) and (n := c.count(user)) is not None
+    ]
+
+
+def desk_links(*, user) -> list[registry.NavLink]:
+    """The desk links this user's roles open (never one that would answer "no access")."""
+    if not holds_any(user, None):
+        return []
+    return [n for n in registry.NAV if n.desk and (n.roles is None or holds_any(user, n.roles))]
+
+
+def desk_actions(*, user) -> tuple[registry.NavLink | None, list[registry.NavLink]]:
+    """The desk's buttons as (main task, the others).
+
+    The main task is the first link marked `primary` for one of the user's roles; failing that,
+    the first link limited to roles the user holds (the task that is theirs alone), so that a
+    welfare worker sees "Log a visit" first and a viewer, who only reads, sees no main button."""
+    links = desk_links(user=user)
+    kinds = set(role_kinds(user))
+    if user.is_superuser:
+        kinds |= set(Role.Kind.values)
+    main = next((n for n in links if kinds & set(n.primary)), None)
+    if main is None:
+        main = next((n for n in links if n.roles is not None and kinds & set(n.roles)), None)
+    return main, [n for n in links if n is not main]
 
 
 def recent_activities(*, user, limit: int = 8) -> models.QuerySet:

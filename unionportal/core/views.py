@@ -1,10 +1,12 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -16,6 +18,7 @@ from .filters import ActivityFilter
 from .forms import ActivityForm, SignInForm
 from .models import Activity, Role
 from .resources import ActivityResource
+from .scoping import holds_any
 
 PAGE_SIZE = 20
 
@@ -30,6 +33,12 @@ class SignInView(auth_views.LoginView):
 
     authentication_form = SignInForm
     redirect_authenticated_user = True
+
+    def get_default_redirect_url(self) -> str:
+        # Without a safe `next`: staff (any role) to their desk, a member with no role to their account.
+        if holds_any(self.request.user, None):
+            return reverse("core:desk")
+        return account_url()
 
     def form_invalid(self, form):
         response = super().form_invalid(form)
@@ -95,11 +104,24 @@ def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "core/activity_detail.html", {"activity": activity, "can_edit": can_edit})
 
 
-@role_required()
+def account_url() -> str:
+    """The signed-in member's own page (the accounts app's home)."""
+    try:
+        return reverse("accounts:home")
+    except NoReverseMatch:  # the accounts app without its pages yet
+        return "/accounts/"
+
+
+@login_required
 def desk(request: HttpRequest) -> HttpResponse:
+    if not holds_any(request.user, None):
+        # A member with no role has no desk: their own account page, never a refusal.
+        return redirect(account_url())
     cards = selectors.desk_cards(user=request.user)
     recent = selectors.recent_activities(user=request.user)
-    return render(request, "core/desk.html", {"cards": cards, "recent": recent})
+    main, links = selectors.desk_actions(user=request.user)
+    context = {"cards": cards, "recent": recent, "main_action": main, "actions": links}
+    return render(request, "core/desk.html", context)
 
 
 @role_required()
