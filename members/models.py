@@ -7,11 +7,14 @@ code (see `accounts`); a linked, active entry makes the user a verified member o
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Upper
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from unionportal.core.models import TimeStampedModel
-from unionportal.core.scoping import ScopedQuerySet
+from unionportal.core.scoping import ScopedQuerySet, union_scope
 
 
 class MemberQuerySet(ScopedQuerySet):
@@ -44,6 +47,8 @@ class Member(TimeStampedModel):
         verbose_name=_("account"),
     )
     verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
+    # Set when an officer invited the member to activate an account (see services.member_invite).
+    invited_at = models.DateTimeField(_("invited at"), null=True, blank=True)
 
     objects = MemberQuerySet.as_manager()
     history = HistoricalRecords()
@@ -53,9 +58,105 @@ class Member(TimeStampedModel):
         verbose_name_plural = _("members")
         ordering = ["name", "pk"]
         constraints = [
-            models.UniqueConstraint(fields=["card_number"], condition=~Q(card_number=""), name="members_card_unique"),
+            # A card number belongs to one member in the union; a transferred-out entry keeps its
+            # number in the old union's history while the new union's entry carries it on.
+            models.UniqueConstraint(
+                fields=["card_number"],
+                condition=~Q(card_number="") & Q(status="active"),
+                name="members_card_unique_active",
+            ),
         ]
-        indexes = [models.Index(fields=["union", "status", "name"], name="members_union_status_name")]
+        indexes = [
+            models.Index(fields=["union", "status", "name"], name="members_union_status_name"),
+            # Search by name prefix (PostgreSQL's LIKE 'x%' needs the pattern operator class).
+            models.Index(fields=["name"], name="members_name_prefix", opclasses=["varchar_pattern_ops"]),
+            models.Index(fields=["card_number"], name="members_card"),
+            models.Index(Upper("email"), name="members_email_upper"),
+        ]
 
     def __str__(self) -> str:
         return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("members:member_detail", args=[self.pk])
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == self.Status.ACTIVE
+
+    @property
+    def masked_phone(self) -> str:
+        from .phones import mask_phone
+
+        return mask_phone(self.phone)
+
+
+class TransferQuerySet(models.QuerySet):
+    """A transfer concerns two unions: the editors of either side's subtree see it."""
+
+    def _either_side(self, user, roles) -> "TransferQuerySet":
+        if user is not None and user.is_authenticated and user.is_superuser:
+            return self
+        scope = union_scope(user, roles)
+        return self.filter(Q(from_union__in=scope) | Q(to_union__in=scope))
+
+    def visible_to(self, user) -> "TransferQuerySet":
+        return self._either_side(user, MemberQuerySet.view_roles)
+
+    def editable_by(self, user) -> "TransferQuerySet":
+        return self._either_side(user, MemberQuerySet.edit_roles)
+
+    def pending(self) -> "TransferQuerySet":
+        return self.filter(status=Transfer.Status.PENDING)
+
+
+class Transfer(TimeStampedModel):
+    """A member moving between unions: the old union releases, the new one accepts or refuses."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", pgettext_lazy("transfer status", "Waiting for the new union")
+        ACCEPTED = "accepted", pgettext_lazy("transfer status", "Accepted")
+        REFUSED = "refused", pgettext_lazy("transfer status", "Refused")
+        CANCELLED = "cancelled", pgettext_lazy("transfer status", "Withdrawn")
+
+    member = models.ForeignKey(Member, models.CASCADE, related_name="transfers", verbose_name=_("member"))
+    from_union = models.ForeignKey("core.Union", models.PROTECT, related_name="+", verbose_name=_("from union"))
+    to_union = models.ForeignKey("core.Union", models.PROTECT, related_name="+", verbose_name=_("to union"))
+    status = models.CharField(_("status"), max_length=16, choices=Status, default=Status.PENDING)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    released_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("released by"),
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("decided by")
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    # The roster entry created in the new union on acceptance.
+    new_member = models.ForeignKey(
+        Member, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("entry in the new union")
+    )
+
+    objects = TransferQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("member transfer")
+        verbose_name_plural = _("member transfers")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["member"], condition=Q(status="pending"), name="members_one_pending_transfer"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member} → {self.to_union}"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == self.Status.PENDING

@@ -265,9 +265,58 @@ def union_delete(*, union: Union, by: AbstractUser | None) -> None:
 
 
 # --- Roles -------------------------------------------------------------------------------
-# A role opens a union's subtree to its holder: nobody grants one to themself (superusers
-# neither), chairs grant only within their own subtree, and every grant and removal is in
-# the role's history (with the acting user) and in the readable AuditEntry log.
+# A role opens a union's subtree to its holder. The grant rules, in one place:
+# - nobody grants a role to themself (superusers neither);
+# - chairs and officers grant within their own subtree only, to accounts of that subtree (or
+#   accounts that belong to no union yet), never to an account tied to another union;
+# - never above their own role (ROLE_RANK): an officer grants judges and viewers, a chair any
+#   role, chairs included; only a chair grants the welfare role (personal data);
+# - removals follow the same rules; every grant and removal is in the role's history (with the
+#   acting user) and in the readable AuditEntry log.
+
+ROLE_RANK = {
+    Role.Kind.CHAIR: 3,
+    Role.Kind.OFFICER: 2,
+    Role.Kind.WELFARE: 1,
+    Role.Kind.JUDGE: 1,
+    Role.Kind.VIEWER: 1,
+}
+GRANTOR_ROLES = (Role.Kind.CHAIR, Role.Kind.OFFICER)
+CHAIR_ONLY_ROLES = (Role.Kind.WELFARE,)
+
+
+def _held_in(by: AbstractUser, union: Union) -> set[str]:
+    """The kinds of role `by` holds in `union` or one of its ancestors (one query)."""
+    prefixes = [union.path[: Union.steplen * n] for n in range(1, len(union.path) // Union.steplen + 1)]
+    return set(Role.objects.filter(user_id=by.pk, union__path__in=prefixes).values_list("kind", flat=True))
+
+
+def grantable_kinds(*, by: AbstractUser | None, union: Union) -> list[str]:
+    """The kinds of role `by` may grant (or remove) in `union`, in Role.Kind order."""
+    if by is None or by.is_superuser:
+        return list(Role.Kind.values)
+    held = _held_in(by, union)
+    if Role.Kind.CHAIR in held:
+        return list(Role.Kind.values)
+    if Role.Kind.OFFICER in held:
+        own = ROLE_RANK[Role.Kind.OFFICER]
+        return [k for k in Role.Kind.values if ROLE_RANK[k] < own and k not in CHAIR_ONLY_ROLES]
+    return []
+
+
+def _tied_elsewhere(user: AbstractUser, by: AbstractUser) -> bool:
+    """Whether `user` holds a role, or is an active roster member, outside the unions `by` runs."""
+    from django.apps import apps
+
+    from .scoping import union_scope
+
+    scope = union_scope(by, GRANTOR_ROLES)
+    if Role.objects.filter(user_id=user.pk).exclude(union__in=scope).exists():
+        return True
+    if apps.is_installed("members"):  # the roster, when installed (the core imports no app)
+        Member = apps.get_model("members", "Member")
+        return Member.objects.filter(user_id=user.pk, status="active").exclude(union__in=scope).exists()
+    return False
 
 
 def role_grant_check(*, user: AbstractUser, union: Union, kind: str, by: AbstractUser | None) -> None:
@@ -278,8 +327,17 @@ def role_grant_check(*, user: AbstractUser, union: Union, kind: str, by: Abstrac
         return
     if by.pk == user.pk:
         raise ValidationError(_("Nobody may grant a role to themself; ask another chair or an administrator."))
-    if not has_role(by, union, (Role.Kind.CHAIR,)):
-        raise PermissionDenied(_("You may grant roles only in the unions you chair."))
+    if by.is_superuser:
+        return
+    held = _held_in(by, union)
+    if not held & set(GRANTOR_ROLES):
+        raise PermissionDenied(_("You may grant roles only in the unions you chair or work for as an officer."))
+    if kind not in grantable_kinds(by=by, union=union):
+        if kind in CHAIR_ONLY_ROLES:
+            raise PermissionDenied(_("Only a chair may grant the welfare role."))
+        raise PermissionDenied(_("You may not grant a role as high as your own or higher."))
+    if _tied_elsewhere(user, by):
+        raise PermissionDenied(_("This account belongs to another union."))
 
 
 @transaction.atomic
@@ -302,8 +360,8 @@ def role_grant(*, user: AbstractUser, union: Union, kind: str, by: AbstractUser 
 
 @transaction.atomic
 def role_revoke(*, role: Role, by: AbstractUser | None = None) -> None:
-    """Take a role away (chairs of the role's union or above, superusers); logged."""
-    if by is not None and not has_role(by, role.union, (Role.Kind.CHAIR,)):
+    """Take a role away (whoever may grant it in the role's union, superusers); logged."""
+    if by is not None and role.kind not in grantable_kinds(by=by, union=role.union):
         raise PermissionDenied(_("You may remove roles only in the unions you chair."))
     subject, union, user = str(role), role.union, role.user
     role._history_user = by

@@ -1,0 +1,110 @@
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from unionportal.core.models import Role, Union
+
+from .models import Member
+
+ISO_DATE = {"format": "%Y-%m-%d", "attrs": {"type": "date"}}
+
+
+def column_labels() -> dict:
+    """The roster spreadsheet's columns: key → header label (translated)."""
+    return {
+        "name": _("Name"),
+        "phone": _("Mobile phone"),
+        "email": _("Email"),
+        "card_number": _("Member card number"),
+        "joined_on": _("Joined on (YYYY-MM-DD)"),
+    }
+
+
+class UnionChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Union) -> str:
+        return "\u00a0\u00a0" * max(obj.depth - 1, 0) + obj.name
+
+
+def union_field(queryset, label=None) -> UnionChoiceField:
+    return UnionChoiceField(queryset=queryset, label=label or _("Union"))
+
+
+class MemberForm(forms.ModelForm):
+    class Meta:
+        model = Member
+        fields = ["name", "phone", "email", "card_number", "joined_on"]
+        widgets = {"joined_on": forms.DateInput(**ISO_DATE), "phone": forms.TextInput(attrs={"inputmode": "tel"})}
+
+
+class MemberNewForm(MemberForm):
+    def __init__(self, *args, unions, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields = {"union": union_field(unions)} | dict(self.fields)
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(label=_("Search"), max_length=50, required=False)
+    status = forms.ChoiceField(
+        label=_("Status"), choices=[("", _("Any status"))] + list(Member.Status.choices), required=False
+    )
+
+
+class StatusForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("Status"),
+        choices=[(Member.Status.ACTIVE, Member.Status.ACTIVE.label), (Member.Status.LEFT, Member.Status.LEFT.label)],
+    )
+
+
+class TransferForm(forms.Form):
+    to_union = forms.CharField(
+        label=_("To union"), max_length=100, help_text=_("The new union's full name, as in the union tree.")
+    )
+    note = forms.CharField(label=_("Note"), max_length=200, required=False)
+
+    def clean_to_union(self) -> Union:
+        name = self.cleaned_data["to_union"].strip()
+        found = list(Union.objects.filter(name=name)[:2])
+        if not found:
+            raise ValidationError(_("No union has this name."))
+        if len(found) > 1:
+            raise ValidationError(_("Several unions have this name: ask the new union for its exact name."))
+        return found[0]
+
+
+class ImportForm(forms.Form):
+    spreadsheet = forms.FileField(label=_("Excel file (.xlsx) or CSV"))
+
+    def __init__(self, *args, unions, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields = {"union": union_field(unions, _("Into the roster of"))} | dict(self.fields)
+
+
+class InviteForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=50)
+    phone = forms.CharField(
+        label=_("Mobile phone"), max_length=20, required=False, widget=forms.TextInput(attrs={"inputmode": "tel"})
+    )
+    email = forms.EmailField(label=_("Email"), required=False)
+
+    def __init__(self, *args, unions, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields = {"union": union_field(unions)} | dict(self.fields)
+
+
+class UserForm(InviteForm):
+    username = forms.CharField(label=_("Username"), max_length=150)
+
+    field_order = ["union", "username", "name", "phone", "email"]
+
+    def __init__(self, *args, unions, **kwargs):
+        super().__init__(*args, unions=unions, **kwargs)
+        self.order_fields(self.field_order)
+
+
+class GrantForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Role"), choices=Role.Kind.choices)
+
+    def __init__(self, *args, unions, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields = {"union": union_field(unions)} | dict(self.fields)

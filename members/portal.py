@@ -1,0 +1,20 @@
+"""What the members app contributes to the portal: the roster desk and its benchmark."""
+
+from django.utils.translation import gettext_lazy as _
+
+from unionportal.core import registry
+from unionportal.core.models import Role
+from unionportal.core.scoping import holds_any
+
+from .models import Member, Transfer
+
+registry.desk_card(
+    _("Members"),
+    lambda user: Member.objects.visible_to(user).active().count() if holds_any(user, Role.EDIT_ROLES) else None,
+    url_name="members:member_list",
+    order=40,
+)
+registry.nav(_("Member roster"), "members:member_list", desk=True, roles=("chair", "officer"), order=40)
+registry.nav(_("Accounts and roles"), "members:user_list", desk=True, roles=("chair", "officer"), order=41)
+# Written only through members.services (tests/test_admin_write_path.py walks the admin).
+registry.serviced(Member, Transfer)
