@@ -38,6 +38,7 @@ registry.figure(
     "contests",
     _("Entries in completed contests"),
     lambda: Entry.objects.accepted().filter(contest__results_published=True).count(),
+    url="contests:list",
     order=60,
 )
 registry.desk_card(_("Contests"), _desk_count, url_name="contests:desk_list", order=60)

@@ -7,7 +7,7 @@ from unionportal.core import registry
 from . import bench, demo, scale, selectors
 from .models import Achievement, FieldOfWork, Member, Review, Studio, StudioPhoto, SupportRecord, YearTarget
 
-registry.figure("studios", _("Innovation studios"), selectors.active_public_count, order=30)
+registry.figure("studios", _("Innovation studios"), selectors.active_public_count, url="studios:list", order=30)
 registry.desk_card(_("Innovation studios"), selectors.desk_count, url_name="studios:desk_list", order=30)
 registry.nav(_("Innovation studios"), "studios:list", order=30)
 registry.nav(_("Studios desk"), "studios:desk_list", desk=True, order=30)

@@ -5,7 +5,18 @@ from django.utils.translation import gettext_lazy as _
 from . import demo, registry, scale
 from .models import Activity, ActivityPhoto, AuditEntry, Role, Union
 
-registry.figure("activities", _("Activities held"), lambda: Activity.objects.published().count(), order=90)
+registry.figure(
+    "activities",
+    _("Activities held"),
+    lambda: Activity.objects.published().count(),
+    url="core:activity_feed",
+    order=90,
+)
+# The station figures link to the finder (registered by the stations app, which may pass
+# url= itself; the finder filters by one kind, so only the outdoor count has its exact list).
+registry.figure_url("warm_stations", "stations:finder")
+registry.figure_url("worker_homes", "stations:finder")
+registry.figure_url("outdoor_stations", "stations:finder?kind=outdoor")
 registry.desk_card(
     _("Activities"), lambda user: Activity.objects.visible_to(user).count(), url_name="core:activity_list", order=90
 )

@@ -28,6 +28,7 @@ class Figure:
     key: str = field(compare=False)
     label: Any = field(compare=False)
     value: Callable[[], int] = field(compare=False)
+    url: str | None = field(compare=False, default=None)  # "app:name" or "app:name?query": the public page
 
 
 @dataclass(order=True)
@@ -65,6 +66,7 @@ class ScaleSeeder:
 
 
 FIGURES: list[Figure] = []
+FIGURE_URLS: dict[str, str] = {}
 DESK_CARDS: list[DeskCard] = []
 NAV: list[NavLink] = []
 DEMO: list[Seeder] = []
@@ -84,8 +86,18 @@ def _replace(items: list, attr: str, value, new) -> None:
         items.sort()
 
 
-def figure(key: str, label, value: Callable[[], int], *, order: int = 50) -> None:
-    _replace(FIGURES, "key", key, Figure(order, key, label, value))
+def figure(key: str, label, value: Callable[[], int], *, url: str | None = None, order: int = 50) -> None:
+    """A number on the home page; `url` ("app:name" or "app:name?query") is the public page
+    listing what it counts, which the number links to."""
+    _replace(FIGURES, "key", key, Figure(order, key, label, value, url or FIGURE_URLS.get(key)))
+
+
+def figure_url(key: str, url: str) -> None:
+    """Link a figure registered (before or after) by another module to its public page."""
+    FIGURE_URLS[key] = url
+    for f in FIGURES:
+        if f.key == key:
+            f.url = url
 
 
 def desk_card(

@@ -5,6 +5,7 @@ from collections.abc import Iterable
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.db import models
+from django.urls import NoReverseMatch, reverse
 
 from . import registry
 from .models import Activity, Role
@@ -13,15 +14,27 @@ from .scoping import holds_any, role_kinds, union_scope
 FIGURES_CACHE_SECONDS = 60
 
 
-def home_figures() -> list[tuple[str, object, int]]:
-    """The public figures of the home page as (key, label, value).
+def _figure_href(url: str | None) -> str | None:
+    if not url:
+        return None
+    name, _, query = url.partition("?")
+    try:
+        return reverse(name) + (f"?{query}" if query else "")
+    except NoReverseMatch:
+        return None
+
+
+def home_figures() -> list[tuple[str, object, int, str | None]]:
+    """The public figures of the home page as (key, label, value, link to the public page).
 
     Computed from the records, but not on every view: counting a national table for each
     visitor would make the front page the slowest page of the portal."""
     values = cache.get_or_set(
         "home:figures", lambda: {f.key: f.value() for f in registry.FIGURES}, FIGURES_CACHE_SECONDS
     )
-    return [(f.key, f.label, values[f.key] if f.key in values else f.value()) for f in registry.FIGURES]
+    return [
+        (f.key, f.label, values[f.key] if f.key in values else f.value(), _figure_href(f.url)) for f in registry.FIGURES
+    ]
 
 
 def latest_activities(*, limit: int = 6) -> models.QuerySet:
