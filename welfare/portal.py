@@ -26,6 +26,7 @@ from .models import (
     VisitPhoto,
     YearlyCap,
 )
+from .selectors import NOTICE_ROLES
 
 
 def _files(user):
@@ -47,6 +48,8 @@ registry.desk_card(_("Reviews overdue"), _overdue, url_name="welfare:review_list
 registry.desk_card(_("Welfare access log"), _log, url_name="welfare:access_log", order=95)
 registry.nav(_("Log a visit"), "welfare:visit_create", desk=True, roles=WELFARE, order=40)
 registry.nav(_("Welfare report"), "welfare:report", desk=True, roles=WELFARE, order=41)
+# The masked public notice is the one piece of welfare a chair may print (selectors.NOTICE_ROLES).
+registry.nav(_("Print the public notice"), "welfare:notice_print", desk=True, roles=NOTICE_ROLES, order=42)
 registry.demo("welfare", demo.seed, order=60)
 
 from . import bench, scale  # noqa: E402  (registers scale and bench hooks)

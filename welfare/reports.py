@@ -243,29 +243,37 @@ VISIT_COLUMNS = [
 
 
 def visits_csv(visits) -> Iterator[str]:
-    """Rows of the visits CSV, produced as the database cursor advances (no list in memory)."""
+    """Rows of the visits CSV, produced as the database cursor advances (no list in memory).
+
+    The rows are written while the server streams the response, after the view has returned
+    and in whatever language the thread holds by then: every word (headers, kinds, occasions)
+    is translated here, in the language of the request that asked for them.
+    """
+    header = [
+        _("No."),
+        _("Date"),
+        _("Union"),
+        _("Worker"),
+        _("ID number"),
+        _("Visited"),
+        _("Occasion"),
+        _("Site or group"),
+        _("People"),
+        pgettext("welfare", "Visitors"),
+        _("Money given"),
+        _("Goods given"),
+        _("Value of goods"),
+        _("Next follow-up"),
+    ]
+    kinds = {value: str(label) for value, label in Visit.Kind.choices}
+    occasions = {value: str(label) for value, label in Visit.Occasion.choices}
+    return _visits_csv_rows(visits, header, kinds, occasions)
+
+
+def _visits_csv_rows(visits, header: list[str], kinds: dict, occasions: dict) -> Iterator[str]:
     writer = csv.writer(_Echo())
     yield "\ufeff"  # Excel reads UTF-8 with a BOM
-    yield writer.writerow(
-        [
-            _("No."),
-            _("Date"),
-            _("Union"),
-            _("Worker"),
-            _("ID number"),
-            _("Visited"),
-            _("Occasion"),
-            _("Site or group"),
-            _("People"),
-            pgettext("welfare", "Visitors"),
-            _("Money given"),
-            _("Goods given"),
-            _("Value of goods"),
-            _("Next follow-up"),
-        ]
-    )
-    kinds = dict(Visit.Kind.choices)
-    occasions = dict(Visit.Occasion.choices)
+    yield writer.writerow(header)
     for row in visits.values_list(*VISIT_COLUMNS).order_by().iterator(chunk_size=5000):
         pk, date, union, worker, masked, kind, occasion, *rest = row
         yield writer.writerow(

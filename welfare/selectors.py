@@ -1,13 +1,15 @@
 """Reads of welfare that decide who sees what, or aggregate (reports.py holds the report's)."""
 
+import datetime as dt
 from collections.abc import Iterable
 from decimal import Decimal
 
 from django.db.models import Sum
 
-from unionportal.core.models import Union
-from unionportal.core.scoping import has_role
+from unionportal.core.models import Role, Union
+from unionportal.core.scoping import has_role, union_scope
 
+from . import identity
 from .models import (
     WELFARE,
     AccessLog,
@@ -117,3 +119,67 @@ def handouts_visible(*, user):
 
 def photos_visible(*, user):
     return VisitPhoto.objects.filter(visit__in=Visit.objects.visible_to(user))
+
+
+# --- Printable documents -----------------------------------------------------------------
+
+# Who may print the public notice (公示). Hardship files are for welfare staff only, but the
+# notice is the masked list a union posts on its board for anyone to read during the notice
+# period: the chair, who answers for that posting, may print it too. The rows carry masked
+# names only (no ID number, phone or address), so the chair never receives more than the
+# public would.
+NOTICE_ROLES = (Role.Kind.CHAIR, *WELFARE)
+
+
+def notice_unions(*, user):
+    """The unions whose public notice the user may print (their chair or welfare subtrees)."""
+    return union_scope(user, NOTICE_ROLES)
+
+
+def notice_rows(*, user, union: Union | None = None) -> list[dict]:
+    """The files under public notice, already masked: what a notice may show and nothing else.
+
+    The full name never leaves this function, so no template can print it by mistake.
+    """
+    files = HardshipFile.objects.filter(
+        union__in=notice_unions(user=user), stage=HardshipFile.Stage.NOTICE, anonymised_at__isnull=True
+    )
+    if union is not None:
+        files = files.filter(union__path__startswith=union.path)
+    categories = dict(HardshipFile.Category.choices)
+    rows = []
+    for pk, name, union_id, union_name, category, starts, days in files.order_by("union__path", "pk").values_list(
+        "pk", "name", "union_id", "union__name", "category", "notice_starts", "notice_days"
+    ):
+        rows.append(
+            {
+                "pk": pk,
+                "name": identity.mask_name(name),
+                "union_id": union_id,
+                "union": union_name,
+                "category": categories.get(category, ""),
+                "starts": starts,
+                "ends": starts + dt.timedelta(days=max(days, 1) - 1) if starts else None,
+            }
+        )
+    return rows
+
+
+def signoff_rows(*, user, campaign: Campaign) -> list[dict]:
+    """The roster of a campaign's subtree with each recipient's handout, for the sign-off sheet.
+
+    Three queries whatever the size: employees, handouts, their lines.
+    """
+    employees = (
+        Employee.objects.visible_to(user)
+        .filter(union__path__startswith=campaign.union.path)
+        .select_related("union")
+        .order_by("union__path", "staff_number", "pk")
+    )
+    handouts = {
+        h.employee_id: h
+        for h in Handout.objects.visible_to(user)
+        .filter(campaign=campaign, union__path__startswith=campaign.union.path)
+        .prefetch_related("lines__item")
+    }
+    return [{"employee": e, "handout": handouts.get(e.pk)} for e in employees]

@@ -28,6 +28,7 @@ from .files import (
     worker_search,
 )
 from .imports import file_export, file_import
+from .printing import campaign_signoff, notice_print, visit_print
 from .report import festival_plan, report
 from .visits import handout_signature, visit_create, visit_detail, visit_export, visit_list, visit_photo
 
@@ -39,6 +40,7 @@ __all__ = [
     "campaign_item_add",
     "campaign_item_receive",
     "campaign_list",
+    "campaign_signoff",
     "file_advance",
     "file_assistance",
     "file_category",
@@ -54,6 +56,7 @@ __all__ = [
     "handout_create",
     "handout_signature",
     "notice_list",
+    "notice_print",
     "report",
     "review_list",
     "visit_create",
@@ -61,5 +64,6 @@ __all__ = [
     "visit_export",
     "visit_list",
     "visit_photo",
+    "visit_print",
     "worker_search",
 ]
