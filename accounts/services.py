@@ -157,8 +157,10 @@ def code_check(*, purpose: str, target: str, code, address: str, consume: bool =
 
 def code_consume(*, otc: OneTimeCode) -> None:
     """Use a checked code up; ValidationError when another request used it first."""
-    if not OneTimeCode.objects.filter(pk=otc.pk, used_at__isnull=True).update(used_at=timezone.now()):
+    now = timezone.now()
+    if not OneTimeCode.objects.filter(pk=otc.pk, used_at__isnull=True).update(used_at=now):
         raise ValidationError(_("The code is wrong or has expired."), code="code")
+    otc.used_at = now
 
 
 # --- Accounts ---------------------------------------------------------------------------------
