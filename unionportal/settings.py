@@ -225,6 +225,13 @@ CONTENT_SECURITY_POLICY = {
         "default-src": [SELF],
         "script-src": [SELF],
         "style-src": [SELF],
+        # Style *attributes* only (style-src-elem stays 'self': no <style> blocks, no foreign
+        # sheets). ECharts builds its tooltips as HTML with style="..." attributes whose values
+        # (colours, positions) change on every hover, so no hash list ('unsafe-hashes') can
+        # cover them, and it offers no nonce. An attribute style cannot load scripts and our
+        # templates still use none; the risk left is CSS in markup an attacker could inject,
+        # which escaping prevents anyway.
+        "style-src-attr": ["'unsafe-inline'"],
         "img-src": [SELF, "data:", "blob:", "https:"],
         "connect-src": [SELF],
         "font-src": [SELF],

@@ -7,6 +7,8 @@ from unionportal.core import views as core_views
 
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
+    # Browsers ask for /favicon.ico whatever the page links; send them to the real icon.
+    path("favicon.ico", core_views.favicon),
     # Before the admin's own "view on site" URL, which it replaces with a scoped one.
     path(
         "admin/r/<int:content_type_id>/<path:object_id>/",

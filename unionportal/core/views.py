@@ -6,6 +6,7 @@ from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.templatetags.static import static
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -26,6 +27,11 @@ PAGE_SIZE = 20
 def healthz(request: HttpRequest) -> HttpResponse:
     """For load balancers and as the benchmarks' baseline: no database, no template."""
     return HttpResponse("ok", content_type="text/plain")
+
+
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers ask for /favicon.ico whatever the page links: send them to the real icon."""
+    return redirect(static("img/favicon.svg"), permanent=True)
 
 
 class SignInView(auth_views.LoginView):
