@@ -1,8 +1,9 @@
 """The stations back office. Every write goes through stations.services (a test walks the
-admin for it). Staff roles may write here only where the desk has no page for the records yet
-(`staff_writable`): stations (details, status, amenities, hours, exceptions) and 七有
-inspections are edited on the desk (stations:desk_station), feedback is answered there too
-(stations:inbox)."""
+admin for it). Every stations record has a desk page, so the admin is read-only for staff roles
+(superusers keep it whole): stations (details, status, amenities, hours, exceptions, photos,
+awards, deliveries, exchange visits) and 七有 inspections are edited from the desk's station
+page (stations:desk_station), feedback is answered in the inbox (stations:inbox), demand points
+and imports have their own desk pages (stations:demand_points, stations:station_import)."""
 
 from django import forms
 from django.contrib import admin, messages
@@ -17,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from import_export.admin import ExportMixin
 
 from unionportal.core.adminmixins import ScopedAdmin, ScopedRawIdWidget, ScopedTabularInline
-from unionportal.core.images import MultipleImageUploadField
+from unionportal.core.images import MultipleFileInput, MultipleImageUploadField
 from unionportal.core.imports import ImportFailed
 from unionportal.core.models import Role
 from unionportal.core.scoping import holds_any, union_scope
@@ -55,8 +56,8 @@ class PipelineImportMixin:
     import_service = None  # e.g. services.station_import
     import_columns: tuple[str, ...] = ()
 
-    # Staff roles may import here while the desk has no import page, even where the admin is
-    # otherwise read-only for them (the service checks each row's union).
+    # Staff roles import on the desk (stations:station_import); an admin may still open its
+    # import page to them (the service checks each row's union).
     staff_importable = False
 
     def has_import_permission(self, request) -> bool:
@@ -122,8 +123,7 @@ class AmenityAdmin(admin.ModelAdmin):
 
 
 # Hours, exceptions and amenities have desk pages (stations:station_hours, stations:station_edit):
-# read-only here for staff; superusers' edits go through services.station_parts_save. Awards
-# stay writable for staff in their own admin (AwardAdmin) until the desk has a page for them.
+# read-only here for staff; superusers' edits go through services.station_parts_save.
 class OpeningHoursInline(ScopedTabularInline):
     model = OpeningHours
 
@@ -142,7 +142,7 @@ class AwardInline(ScopedTabularInline):
 
 class StationPhotoInline(ScopedTabularInline):
     model = StationPhoto
-    fields = ["thumbnail", "caption"]
+    fields = ["thumbnail", "caption", "order"]
     readonly_fields = ["thumbnail"]
 
     def has_add_permission(self, request, obj=None):
@@ -189,7 +189,12 @@ class ComplianceFilter(admin.SimpleListFilter):
 
 
 class StationAdminForm(forms.ModelForm):
-    new_photos = MultipleImageUploadField(label=_("Add photos"), required=False)
+    # Camera or gallery: no `capture` attribute.
+    new_photos = MultipleImageUploadField(
+        label=_("Add photos"),
+        required=False,
+        widget=MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+    )
 
     class Meta:
         model = Station
@@ -214,7 +219,6 @@ class StationAdminForm(forms.ModelForm):
 
 @admin.register(Station)
 class StationAdmin(PipelineImportMixin, ExportMixin, ScopedAdmin):
-    staff_importable = True  # no desk page for imports yet (issue "Desk first")
     resource_classes = [StationResource]
     import_service = services.station_import
     import_columns = services.imports.STATION_COLUMNS
@@ -370,7 +374,6 @@ class InspectionAdmin(ExportMixin, ScopedAdmin):
 
 @admin.register(AmenityDelivery)
 class AmenityDeliveryAdmin(ExportMixin, ScopedAdmin):
-    staff_writable = True  # no desk page for deliveries yet (issue "Desk first")
     list_display = ["station", "amenity", "quantity", "delivered_on"]
     list_filter = ["amenity", "delivered_on"]
     search_fields = ["station__name"]
@@ -405,7 +408,6 @@ class AmenityDeliveryAdmin(ExportMixin, ScopedAdmin):
 
 @admin.register(Award)
 class AwardAdmin(ScopedAdmin):
-    staff_writable = True  # no desk page for awards yet (issue "Desk first")
     list_display = ["title", "station", "level", "year"]
     list_filter = ["level", "year"]
     search_fields = ["title", "station__name"]
@@ -425,7 +427,6 @@ class AwardAdmin(ScopedAdmin):
 
 @admin.register(ExchangeVisit)
 class ExchangeVisitAdmin(ScopedAdmin):
-    staff_writable = True  # no desk page for exchange visits yet (issue "Desk first")
     list_display = ["host", "guest", "visited_on", "participants"]
     search_fields = ["host__name", "guest__name"]
     list_select_related = ["host", "guest"]
@@ -509,7 +510,6 @@ class FeedbackAdmin(ExportMixin, ScopedAdmin):
 
 @admin.register(DemandPoint)
 class DemandPointAdmin(PipelineImportMixin, ExportMixin, ScopedAdmin):
-    staff_writable = True  # the desk's coverage page shows demand points but cannot edit them yet
     resource_classes = [DemandPointResource]
     import_service = services.demand_point_import
     import_columns = services.imports.DEMAND_POINT_COLUMNS

@@ -1,11 +1,24 @@
 from django import forms
+from django.core.validators import MaxValueValidator
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from unionportal.core.images import MultipleFileInput, MultipleImageUploadField
+from unionportal.core.images import ImageUploadField, MultipleFileInput, MultipleImageUploadField
 from unionportal.core.models import Role
 from unionportal.core.scoping import union_scope
 
-from .models import Amenity, Feedback, HoursException, Inspection, OpeningHours, Station, Weekday
+from .models import (
+    Amenity,
+    Award,
+    DemandPoint,
+    ExchangeVisit,
+    Feedback,
+    HoursException,
+    Inspection,
+    OpeningHours,
+    Station,
+    Weekday,
+)
 
 RATINGS = [(str(n), "★" * n) for n in range(1, 6)]
 
@@ -234,3 +247,115 @@ class InspectionForm(forms.Form):
 
     def photos(self) -> dict[str, list]:
         return {code: self.cleaned_data.get(f"photos_{code}") or [] for code in Inspection.Item.values}
+
+
+# --- Desk: a station's records --------------------------------------------------------------
+
+# Camera or gallery: no `capture` attribute, which would open only the camera on a phone.
+IMAGE_INPUT = {"accept": "image/jpeg,image/png,image/webp", "class": "form-control"}
+
+
+class PhotoAddForm(forms.Form):
+    image = ImageUploadField(label=_("Photo"), widget=forms.FileInput(attrs=IMAGE_INPUT))
+    caption = forms.CharField(
+        label=_("Caption"), max_length=120, required=False, widget=forms.TextInput(attrs={"class": "form-control"})
+    )
+
+
+class PhotoEditForm(forms.Form):
+    caption = forms.CharField(
+        label=_("Caption"), max_length=120, required=False, widget=forms.TextInput(attrs={"class": "form-control"})
+    )
+    order = forms.IntegerField(
+        label=_("Order"),
+        min_value=0,
+        max_value=999,
+        widget=forms.NumberInput(attrs={"class": "form-control", "inputmode": "numeric"}),
+    )
+    image = ImageUploadField(label=_("Replace with"), required=False, widget=forms.FileInput(attrs=IMAGE_INPUT))
+
+
+class AwardForm(forms.ModelForm):
+    class Meta:
+        model = Award
+        fields = ["title", "level", "year"]
+        widgets = {
+            "title": forms.TextInput(attrs={"class": "form-control"}),
+            "level": forms.Select(attrs={"class": "form-select"}),
+            "year": forms.NumberInput(attrs={"class": "form-control", "inputmode": "numeric"}),
+        }
+
+    def clean_year(self):
+        year = self.cleaned_data["year"]
+        if not 1949 <= year <= timezone.localdate().year + 1:
+            raise forms.ValidationError(_("Give a year from 1949 to next year."))
+        return year
+
+
+class DeliveryForm(forms.Form):
+    amenity = forms.ModelChoiceField(
+        label=_("Amenity"),
+        queryset=Amenity.objects.order_by("order", "code"),
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    quantity = forms.IntegerField(
+        label=_("Quantity"),
+        min_value=1,
+        max_value=1000,
+        initial=1,
+        widget=forms.NumberInput(attrs={"class": "form-control", "inputmode": "numeric"}),
+    )
+    delivered_on = forms.DateField(label=_("Delivered on"), widget=forms.DateInput(**ISO_DATE))
+    note = forms.CharField(
+        label=_("Note"), max_length=200, required=False, widget=forms.TextInput(attrs={"class": "form-control"})
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["amenity"].label_from_instance = lambda a: a.label
+
+
+class ExchangeVisitForm(forms.ModelForm):
+    """A visit hosted by this station; the guest is a public station or one the user may see."""
+
+    class Meta:
+        model = ExchangeVisit
+        fields = ["guest", "visited_on", "participants", "summary"]
+        widgets = {
+            "guest": forms.Select(attrs={"class": "form-select"}),
+            "visited_on": forms.DateInput(**ISO_DATE),
+            "participants": forms.NumberInput(attrs={"class": "form-control", "inputmode": "numeric"}),
+            "summary": forms.Textarea(attrs={"class": "form-control", "rows": 3}),
+        }
+
+    def __init__(self, *args, host: Station, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        seen = Station.objects.public() | Station.objects.visible_to(user)
+        self.fields["guest"].queryset = seen.exclude(pk=host.pk).order_by("town", "sort_name", "pk")
+        self.fields["participants"].max_value = 10_000
+        self.fields["participants"].validators.append(MaxValueValidator(10_000))
+
+
+class DemandPointForm(forms.ModelForm):
+    class Meta:
+        model = DemandPoint
+        fields = ["union", "name", "kind", "lat", "lng", "workers"]
+        widgets = {
+            "union": forms.Select(attrs={"class": "form-select"}),
+            "name": forms.TextInput(attrs={"class": "form-control"}),
+            "kind": forms.Select(attrs={"class": "form-select"}),
+            "lat": forms.NumberInput(attrs={"class": "form-control", "step": "any", "inputmode": "decimal"}),
+            "lng": forms.NumberInput(attrs={"class": "form-control", "step": "any", "inputmode": "decimal"}),
+            "workers": forms.NumberInput(attrs={"class": "form-control", "inputmode": "numeric"}),
+        }
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["union"].queryset = union_scope(user, Role.EDIT_ROLES).order_by("path")
+
+
+class ImportForm(forms.Form):
+    upload = forms.FileField(
+        label=_("Spreadsheet (.xlsx or .csv)"),
+        widget=forms.FileInput(attrs={"class": "form-control", "accept": ".xlsx,.csv"}),
+    )

@@ -286,9 +286,10 @@ class StationPhoto(models.Model):
     image = models.ImageField(_("image"), upload_to="stations/%Y/%m/")
     thumbnail = models.ImageField(_("thumbnail"), upload_to="stations/%Y/%m/thumbs/")
     caption = models.CharField(_("caption"), max_length=120, blank=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
 
     class Meta:
-        ordering = ["pk"]
+        ordering = ["order", "pk"]
         verbose_name = _("station photo")
         verbose_name_plural = _("station photos")
 

@@ -290,6 +290,7 @@ def desk_station(*, user, pk, editable: bool = False) -> Station | None:
             "exceptions",
             "station_amenities__amenity",
             "photos",
+            "awards",
             "latest_inspection__items__photos",
         )
         .filter(pk=pk)

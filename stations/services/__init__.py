@@ -7,6 +7,7 @@ from .desk import check_week, station_amenities_set, station_edit, station_hours
 from .feedback import checkin_record, client_hash, feedback_answer, feedback_delete, feedback_submit
 from .imports import demand_point_import, station_import
 from .inspections import inspection_delete, inspection_record, inspection_refresh_latest, inspection_update
+from .photos import station_photo_add, station_photo_delete, station_photo_move, station_photo_update
 from .stations import (
     amenity_delete,
     amenity_delivery_delete,
@@ -67,6 +68,10 @@ __all__ = [
     "station_import",
     "station_index_text",
     "station_parts_save",
+    "station_photo_add",
+    "station_photo_delete",
+    "station_photo_move",
+    "station_photo_update",
     "station_save",
     "station_set_public",
     "station_touch",

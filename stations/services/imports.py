@@ -3,6 +3,7 @@
 services, all or nothing with row-level errors. Imports only create records."""
 
 import datetime as dt
+import re
 
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
@@ -14,10 +15,14 @@ from unionportal.core.imports import ImportFailed, import_rows, read_table
 from unionportal.core.models import Role, Union
 from unionportal.core.scoping import union_scope
 
-from ..models import Amenity, DemandPoint, Station, StationAmenity
+from ..models import Amenity, DemandPoint, OpeningHours, Station, StationAmenity
 from .demand import demand_point_save
+from .desk import check_week
 from .stations import station_save, station_touch
 
+# One column per weekday (Monday first): "08:00-12:00, 14:00-20:00"; blank is closed that day.
+HOURS_COLUMNS = ("hours_mon", "hours_tue", "hours_wed", "hours_thu", "hours_fri", "hours_sat", "hours_sun")
+_RANGE = re.compile(r"^(\d{1,2}):(\d{2})\s*[-–~至]\s*(\d{1,2}):(\d{2})$")
 STATION_COLUMNS = (
     "union",
     "name",
@@ -35,6 +40,7 @@ STATION_COLUMNS = (
     "open_24h",
     "amenities",
     "description",
+    *HOURS_COLUMNS,
 )
 DEMAND_POINT_COLUMNS = ("union", "name", "kind", "lat", "lng", "workers")
 _TRUE = {"1", "true", "yes", "y", "x"}
@@ -123,6 +129,33 @@ def _amenities(value) -> list[Amenity]:
     return [found[c] for c in dict.fromkeys(codes)]
 
 
+def _time(hour: str, minute: str) -> dt.time:
+    return dt.time(int(hour) % 24 if hour == "24" and minute == "00" else int(hour), int(minute))
+
+
+def _hours(row: dict) -> list[tuple[int, dt.time, dt.time]]:
+    """The week's ranges of a row's hours_* columns, checked as the desk's week grid."""
+    ranges = []
+    for weekday, column in enumerate(HOURS_COLUMNS):
+        text = _text(row.get(column))
+        for part in re.split(r"[,，;；、]", text):
+            part = part.strip()
+            if not part:
+                continue
+            m = _RANGE.match(part)
+            try:
+                if m is None:
+                    raise ValueError
+                ranges.append((weekday, _time(m[1], m[2]), _time(m[3], m[4])))
+            except ValueError:
+                raise ValidationError(
+                    _("{column}: write the hours as 08:00-20:00 (several ranges separated by commas).").format(
+                        column=column
+                    )
+                ) from None
+    return check_week(ranges)
+
+
 def _named(error: ValidationError) -> ValidationError:
     """A model's field errors with their field names, for a row-level message."""
     if hasattr(error, "error_dict"):
@@ -144,7 +177,8 @@ def _check_columns(header: list[str], allowed: tuple[str, ...], required: tuple[
 
 @transaction.atomic
 def station_import(*, upload, by: AbstractUser | None) -> list[Station]:
-    """Create the stations of an .xlsx/.csv sheet (one per row) with their amenities; raises ImportFailed."""
+    """Create the stations of an .xlsx/.csv sheet (one per row) with their amenities and weekly
+    hours (hours_mon ... hours_sun); raises ImportFailed."""
     table = read_table(upload)
     _check_columns(table.header, STATION_COLUMNS, ("union", "name", "kind", "lat", "lng"))
 
@@ -167,12 +201,16 @@ def station_import(*, upload, by: AbstractUser | None) -> list[Station]:
             description=_text(row.get("description")),
         )
         amenities = _amenities(row.get("amenities"))
+        weekly = _hours(row)
         try:
             station_save(station=station, by=by)
         except ValidationError as e:
             raise _named(e) from None
         StationAmenity.objects.bulk_create([StationAmenity(station=station, amenity=a) for a in amenities])
-        if amenities:
+        OpeningHours.objects.bulk_create(
+            [OpeningHours(station=station, weekday=d, opens=o, closes=c) for d, o, c in weekly]
+        )
+        if amenities or weekly:
             station_touch(station_ids=[station.pk])
         return station
 

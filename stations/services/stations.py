@@ -131,8 +131,10 @@ def station_touch(*, station_ids: Iterable[int]) -> None:
 
 def station_add_photos(*, station: Station, photos: Iterable[CleanImage]) -> None:
     photos = list(photos)
-    for photo in photos:
-        StationPhoto.objects.create(station=station, image=photo.image, thumbnail=photo.thumbnail)
+    last = StationPhoto.objects.filter(station=station).aggregate(m=models.Max("order"))["m"]
+    start = 0 if last is None else last + 1
+    for n, photo in enumerate(photos):
+        StationPhoto.objects.create(station=station, image=photo.image, thumbnail=photo.thumbnail, order=start + n)
     if photos:
         station_touch(station_ids=[station.pk])
 

@@ -97,16 +97,16 @@ def test_deleting_a_station_takes_its_visits_off_the_feed(visit_stations, superu
     assert not visit.activity.is_published
 
 
-def test_looping_over_ids_in_the_admin_shows_no_hidden_name(client, visit_stations, officer_a):
+def test_looping_over_ids_on_the_desk_shows_no_hidden_name(client, visit_stations, officer_a):
     client.force_login(officer_a)
-    url = reverse("admin:stations_exchangevisit_add")
     host = visit_stations["host"]
+    url = reverse("stations:station_visits", args=[host.pk])
     for station in Station.objects.order_by("pk"):
-        r = client.post(url, {"host": host.pk, "guest": station.pk, "visited_on": "2024-05-01", "participants": 3})
+        r = client.post(url, {"guest": station.pk, "visited_on": "2024-05-01", "participants": 3})
         html = r.content.decode()
         assert "Hidden Beta" not in html and "Planned Beta" not in html
         if station.name in ("Hidden Beta", "Planned Beta"):
-            assert r.status_code == 200  # refused, and the error names nothing
+            assert r.status_code == 400  # refused, and the error names nothing
     guests = set(ExchangeVisit.objects.values_list("guest__name", flat=True))
     assert guests == {"Public Beta"}
     assert "Hidden Beta" not in _published_text()
@@ -244,8 +244,8 @@ def test_deleting_a_delivery_takes_its_quantity_back(client, make_station, ameni
     s = make_station()
     services.amenity_delivery_record(station=s, amenity=amenities["air_pump"], quantity=2, delivered_on=DAY)
     wrong = services.amenity_delivery_record(station=s, amenity=amenities["air_pump"], quantity=5, delivered_on=DAY)
-    client.force_login(officer_a)
-    r = client.post(reverse("admin:stations_amenitydelivery_delete", args=[wrong.pk]), {"post": "yes"})
+    client.force_login(officer_a)  # on the desk (the admin is read-only for staff)
+    r = client.post(reverse("stations:delivery_delete", args=[s.pk, wrong.pk]))
     assert r.status_code == 302
     assert AmenityDelivery.objects.count() == 1
     assert s.station_amenities.get(amenity__code="air_pump").quantity == 2
@@ -318,7 +318,8 @@ def test_station_and_inspection_admins_are_read_only_for_staff(client, make_stat
     url = reverse("admin:stations_inspection_delete", args=[inspection.pk])
     assert client.post(url, {"post": "yes"}).status_code == 403
     assert Station.objects.get(pk=s.pk).name == "Desk edited" and Inspection.objects.count() == 1
-    # Imports have no desk page yet: still open to officers (each row checked by the service).
-    assert client.get(reverse("admin:stations_station_import")).status_code == 200
+    # Imports have a desk page now (stations:station_import): not in the admin for staff.
+    assert client.get(reverse("admin:stations_station_import")).status_code == 403
+    assert client.get(reverse("stations:station_import")).status_code == 200
     client.force_login(superuser)
     assert client.get(change).context["has_change_permission"]

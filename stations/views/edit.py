@@ -47,6 +47,9 @@ def desk_station(request: HttpRequest, pk: int) -> HttpResponse:
             "exceptions": [e for e in station.exceptions.all() if e.date >= now.date()],
             "amenities": [sa.amenity.label for sa in station.station_amenities.all()],
             "failing": selectors.failing_items(station),
+            "inspections": station.inspections.only("pk", "station", "inspected_on", "inspector_name", "passed_all")[
+                :10
+            ],
             "may_edit": selectors.station_may_edit(user=request.user, station=station),
         },
     )
