@@ -1,6 +1,7 @@
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from unionportal.core.models import Role, Union
 
@@ -12,11 +13,11 @@ ISO_DATE = {"format": "%Y-%m-%d", "attrs": {"type": "date"}}
 def column_labels() -> dict:
     """The roster spreadsheet's columns: key → header label (translated)."""
     return {
-        "name": _("Name"),
-        "phone": _("Mobile phone"),
-        "email": _("Email"),
-        "card_number": _("Member card number"),
-        "joined_on": _("Joined on (YYYY-MM-DD)"),
+        "name": pgettext_lazy("roster column", "Name"),
+        "phone": pgettext_lazy("roster column", "Mobile phone"),
+        "email": pgettext_lazy("roster column", "Email"),
+        "card_number": pgettext_lazy("roster column", "Member card number"),
+        "joined_on": pgettext_lazy("roster column", "Joined on (YYYY-MM-DD)"),
     }
 
 
@@ -81,7 +82,7 @@ class ImportForm(forms.Form):
 
 
 class InviteForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=50)
+    name = forms.CharField(label=pgettext_lazy("person", "Name"), max_length=50)
     phone = forms.CharField(
         label=_("Mobile phone"), max_length=20, required=False, widget=forms.TextInput(attrs={"inputmode": "tel"})
     )

@@ -32,7 +32,7 @@ class Member(TimeStampedModel):
         LEFT = "left", _("Left the union")  # 退会
 
     union = models.ForeignKey("core.Union", models.PROTECT, related_name="members", verbose_name=_("union"))
-    name = models.CharField(_("name"), max_length=50)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=50)
     phone = models.CharField(_("mobile phone"), max_length=20, blank=True, db_index=True)
     email = models.EmailField(_("email"), blank=True, db_index=True)
     card_number = models.CharField(_("member card number"), max_length=32, blank=True)

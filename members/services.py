@@ -175,7 +175,11 @@ def import_aliases() -> dict[str, str]:
     aliases = {}
     for lang in ("en", "zh-hans"):
         with translation.override(lang):
-            aliases |= {str(label): key for key, label in column_labels().items()}
+            for key, label in column_labels().items():
+                label = str(label)
+                # "Joined on (YYYY-MM-DD)" is also matched by "Joined on".
+                short = re.split(r"\s*[(（]", label)[0]
+                aliases |= {label: key, short: key, label.lower(): key, short.lower(): key}
     return aliases | {key: key for key in IMPORT_COLUMNS}
 
 
