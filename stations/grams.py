@@ -20,6 +20,11 @@ SPAN = 0x110000  # one past the largest code point
 _WORD_SPLIT = re.compile(r"[\s|]+")
 
 
+def words(text: str) -> list[str]:
+    """The pieces of a text between spaces (any, including the ideographic space) and "|"."""
+    return [w for w in _WORD_SPLIT.split(text) if w]
+
+
 def _words(text: str) -> list[str]:
     return [w for w in _WORD_SPLIT.split(text) if w]
 

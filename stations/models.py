@@ -62,6 +62,14 @@ class Amenity(models.Model):
         return LABELS.get(self.code, self.name)
 
 
+SEARCH_MAX_WORDS = 5
+
+
+def search_words(term: str) -> list[str]:
+    """The words of a search term, lower-cased, without repeats (at most SEARCH_MAX_WORDS)."""
+    return list(dict.fromkeys(w for w in grams.words((term or "").lower())))[:SEARCH_MAX_WORDS]
+
+
 class StationQuerySet(ScopedQuerySet):
     def public(self) -> "StationQuerySet":
         """What the public finder shows: stations open to outdoor workers, not closed or planned."""
@@ -82,17 +90,20 @@ class StationQuerySet(ScopedQuerySet):
         return qs
 
     def search(self, term: str) -> "StationQuerySet":
-        """Name, town or address (any 1+ characters), or pinyin initials for Latin terms (lxz: 良乡镇).
+        """Every word of the term (split at spaces: `拱辰 加油站` finds a station holding both) in
+        the name, town or address; Latin/digit words in the pinyin, initials or full
+        (`lxz` or `liangxiang`: 良乡镇), others in the text.
 
-        Latin/digit terms look in the initials (which keep Latin and digit runs whole), others
-        in the text. The n-gram index (grams.py) narrows the rows to those holding the term's
-        rarer character pairs before the substring test; building the search reads them (one
-        small query)."""
-        term = (term or "").strip().lower()
-        if not term:
+        Initials keep Latin and digit runs whole. The n-gram index (grams.py) narrows the rows
+        to those holding the words' rarer character pairs before the substring tests; building
+        the search reads them (one small query)."""
+        words = search_words(term)
+        if not words:
             return self
-        qs = self.filter(initials__contains=term) if term.isascii() else self.filter(search_text__contains=term)
-        candidates = StationGram.candidates(grams.term_ranges(term), cap=GRAM_CAP)
+        qs = self
+        for word in words:
+            qs = qs.filter(initials__contains=word) if word.isascii() else qs.filter(search_text__contains=word)
+        candidates = StationGram.candidates(grams.term_ranges(" ".join(words)), cap=GRAM_CAP)
         if candidates is None:
             # No pair is rare (or the term has none): matches are common too, and the
             # substring scan finds its first page early.

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from unionportal.core import pagecache
 from unionportal.core.images import CleanImage
-from unionportal.core.text import pinyin_initials
+from unionportal.core.text import pinyin_full, pinyin_initials
 
 from .. import grams
 from ..models import (
@@ -38,10 +38,17 @@ def _public_facts(station: Station) -> tuple:
     return (station.name, is_public(station))
 
 
+def search_pinyin(*texts: str) -> str:
+    """What Latin search terms are looked up in: the pinyin initials of each text (良乡镇 -> lxz),
+    then their full pinyin run together (liangxiangzhen), at most 400 characters."""
+    full = [pinyin_full(t).replace(" ", "") for t in texts if t]
+    return " ".join([pinyin_initials(*texts), *full])[:400]
+
+
 def station_fill_derived(*, station: Station) -> Station:
     """Grid cell, pinyin initials, search text and sort name (no save: bulk writers call this too)."""
     station.cell = cell_of(station.lat, station.lng)
-    station.initials = pinyin_initials(station.name, station.town, station.address)[:400]
+    station.initials = search_pinyin(station.name, station.town, station.address)
     station.search_text = " | ".join([station.name, station.town, station.address]).lower()[:800]
     station.sort_name = natural_key(station.name)
     return station

@@ -49,9 +49,13 @@ def random_stations(make_station):
 
 
 def brute_force(stations, term: str) -> set[int]:
-    term = term.strip().lower()
-    field = "initials" if term.isascii() else "search_text"
-    return {s.pk for s in stations if term in getattr(s, field)}
+    """Every word of the term in its field: Latin/digit words in the pinyin, others in the text."""
+    words = models.search_words(term)
+
+    def holds(s, word):
+        return word in (s.initials if word.isascii() else s.search_text)
+
+    return {s.pk for s in stations if all(holds(s, w) for w in words)}
 
 
 def terms_of(stations) -> list[str]:
@@ -100,3 +104,46 @@ def test_a_long_term_reads_a_bounded_number_of_pairs(random_stations):
     term = (name * 40)[:600]
     assert not Station.objects.search(term).exists()
     assert Station.objects.search(name).filter(pk=random_stations[0].pk).exists()
+
+
+# --- Full pinyin and several words ------------------------------------------------------------
+
+
+def test_full_pinyin_finds_the_station(make_station):
+    station = make_station(name="良乡加油站驿站", town="良乡镇", address="拱辰大街1号")
+    make_station(name="长阳驿站", town="长阳镇")
+    for term in ("liangxiang", "LiangXiang", "jiayouzhan", "lxjyzyz", "gongchen", "liang xiang"):
+        assert list(Station.objects.public().search(term)) == [station], term
+
+
+def test_two_words_find_a_station_holding_both(make_station):
+    both = make_station(name="拱辰加油站驿站", town="拱辰街道")
+    make_station(name="拱辰社区驿站", town="拱辰街道")
+    make_station(name="长阳加油站驿站", town="长阳镇")
+    assert list(Station.objects.public().search("拱辰 加油站")) == [both]
+    assert list(Station.objects.public().search("拱辰\u3000加油站")) == [both]  # the ideographic space
+    assert list(Station.objects.public().search("gongchen 加油站")) == [both]
+    assert not Station.objects.public().search("拱辰 无此站").exists()
+
+
+def test_finder_page_searches_words_and_pinyin(client, make_station):
+    from django.urls import reverse
+
+    make_station(name="拱辰加油站驿站", town="拱辰街道")
+    make_station(name="长阳加油站驿站", town="长阳镇")
+    for term in ("拱辰 加油站", "gongchen"):
+        r = client.get(reverse("stations:finder"), {"q": term})
+        assert [s.name for s in r.context["page"]] == ["拱辰加油站驿站"], term
+
+
+def test_the_pinyin_migration_rebuilds_existing_stations(make_station):
+    station = make_station(name="良乡驿站", town="良乡镇")
+    # as before the migration: initials only, n-grams of those
+    Station.objects.filter(pk=station.pk).update(initials="lxyz lxz")
+    StationGram.objects.all().delete()
+    assert not Station.objects.search("liangxiang").exists()
+    migration = importlib.import_module("stations.migrations.0014_full_pinyin_search")
+    migration.rebuild(apps, None)
+    assert list(Station.objects.search("liangxiang")) == [station]
+    station.refresh_from_db()
+    assert station.initials == services.stations.search_pinyin(station.name, station.town, station.address)
