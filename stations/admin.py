@@ -102,8 +102,12 @@ class PipelineImportMixin:
 
 @admin.register(Amenity)
 class AmenityAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "icon", "order"]
+    list_display = ["code", "label", "name", "icon", "order"]
     search_fields = ["code", "name"]
+
+    @admin.display(description=_("label"))
+    def label(self, obj):
+        return obj.label  # translated (amenities.LABELS); `name` is the stored fallback
 
     def has_module_permission(self, request):
         return request.user.is_active and request.user.is_staff

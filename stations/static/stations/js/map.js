@@ -5,10 +5,19 @@
   function project(tiles, lat, lng) {
     return tiles.crs === "gcj02" ? window.StationGeo.wgs84ToGcj02(lat, lng) : [lat, lng];
   }
+  // Leaflet's controls in the page's language (titles and attribution from the server).
+  function localise(map, tiles) {
+    var labels = tiles.labels || {};
+    L.control.zoom({ zoomInTitle: labels.zoom_in || "Zoom in", zoomOutTitle: labels.zoom_out || "Zoom out" }).addTo(map);
+    if (map.attributionControl) {
+      map.attributionControl.setPrefix('<a href="https://leafletjs.com" title="' + (labels.prefix || "Leaflet") + '">Leaflet</a>');
+    }
+  }
   function makeMap(elId, tiles, center, zoom) {
-    var map = L.map(elId, { tap: true }).setView(project(tiles, center[0], center[1]), zoom);
+    var map = L.map(elId, { tap: true, zoomControl: false }).setView(project(tiles, center[0], center[1]), zoom);
+    localise(map, tiles);
     L.tileLayer(tiles.url, { subdomains: tiles.subdomains, maxZoom: tiles.max_zoom, attribution: tiles.attribution }).addTo(map);
     return map;
   }
-  window.StationMap = { data: data, project: project, makeMap: makeMap };
+  window.StationMap = { data: data, project: project, makeMap: makeMap, localise: localise };
 })();

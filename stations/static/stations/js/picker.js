@@ -14,7 +14,8 @@
     return w;
   }
   var start = [parseFloat(lat.value) || 39.729, parseFloat(lng.value) || 116.142];
-  var map = L.map(el).setView(toMap(start[0], start[1]), 14);
+  var map = L.map(el, { zoomControl: false }).setView(toMap(start[0], start[1]), 14);
+  if (window.StationMap) { window.StationMap.localise(map, tiles); } else { L.control.zoom().addTo(map); }
   L.tileLayer(tiles.url, { subdomains: tiles.subdomains, maxZoom: tiles.max_zoom, attribution: tiles.attribution }).addTo(map);
   var marker = L.marker(toMap(start[0], start[1]), { draggable: true }).addTo(map);
   function set(ll) {

@@ -1,0 +1,59 @@
+"""Language bugs seen in Chinese: the stats cache keyed by language, Leaflet's controls and the
+amenity names translated in the admin and on the desk."""
+
+import json
+
+from django.urls import reverse
+from django.utils import translation
+
+from stations.maps import tile_config
+
+
+def _lang(client, settings, code):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = code
+
+
+def test_stats_cache_is_kept_per_language(client, make_station, settings):
+    make_station(name="One")
+    _lang(client, settings, "en")
+    r = client.get(reverse("stations:stats"))
+    assert ("Outdoor-worker station", 1) in r.context["by_kind"]
+    _lang(client, settings, "zh-hans")
+    r = client.get(reverse("stations:stats"))  # right after an English visit, within the cache time
+    assert ("户外劳动者暖心驿站", 1) in r.context["by_kind"]
+    assert "Outdoor-worker station" not in r.content.decode()
+    assert r.context["by_status"][1][0] == "运营中"  # Open
+    book = client.get(reverse("stations:stats_export"))
+    assert book.status_code == 200
+    _lang(client, settings, "en")
+    assert ("Outdoor-worker station", 1) in client.get(reverse("stations:stats")).context["by_kind"]
+
+
+def test_leaflet_controls_in_chinese(client, make_station, settings):
+    with translation.override("zh-hans"):
+        config = tile_config()
+    assert config["labels"]["zoom_in"] == "放大" and config["labels"]["zoom_out"] == "缩小"
+    assert "OpenStreetMap 贡献者" in config["attribution"]
+    with translation.override("en"):
+        assert tile_config()["labels"]["zoom_in"] == "Zoom in"
+    _lang(client, settings, "zh-hans")
+    html = client.get(reverse("stations:finder")).content.decode()
+    start = html.index('<script id="tiles" type="application/json">') + len(
+        '<script id="tiles" type="application/json">'
+    )
+    tiles = json.loads(html[start : html.index("</script>", start)])
+    assert tiles["labels"]["zoom_in"] == "放大"
+
+
+def test_amenity_names_in_chinese_in_the_admin_and_on_the_desk(client, make_station, superuser, officer_a, settings):
+    station = make_station(amenity_codes=["water"])
+    _lang(client, settings, "zh-hans")
+    client.force_login(superuser)
+    html = client.get(reverse("admin:stations_amenity_changelist")).content.decode()
+    assert "直饮水" in html
+    html = client.get(reverse("admin:stations_station_change", args=[station.pk])).content.decode()
+    assert "直饮水" in html  # the amenity inline's choices
+    client.force_login(officer_a)
+    for name in ("desk_station", "station_edit", "station_deliveries", "station_sign"):
+        html = client.get(reverse(f"stations:{name}", args=[station.pk])).content.decode()
+        assert "直饮水" in html and "Drinking water" not in html, name
