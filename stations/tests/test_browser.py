@@ -164,3 +164,72 @@ def test_feedback_error_is_scrolled_into_view_and_facility_broken_is_a_kind(page
     page.locator("#send-feedback").click()
     expect(page.locator("body")).to_contain_text("谢谢")
     assert Feedback.objects.get().problem == Feedback.Problem.FACILITY
+
+
+def test_rider_in_chinese_filters_then_near_me_then_feedback(page, live_server, network, settings):
+    """The rider's journey of "Desk first", zh-hans at 390x844, without /admin/: tick 直饮水 and
+    营业中 and search, then 我附近 (same filters), open the nearest, send a problem report."""
+    settings.LANGUAGE_CODE = "zh-hans"
+    page.context.add_cookies([{"name": settings.LANGUAGE_COOKIE_NAME, "value": "zh-hans", "url": live_server.url}])
+    page.context.grant_permissions(["geolocation"], origin=live_server.url)
+    page.context.set_geolocation({"latitude": 39.7301, "longitude": 116.1401})
+    admin_requests, errors = [], []
+    page.on("request", lambda r: "/admin/" in r.url and admin_requests.append(r.url))
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(f"{live_server.url}/stations/")
+    expect(page.locator(".leaflet-control-zoom-in")).to_have_attribute("title", "放大")
+    page.locator("label[for=amenity-water]").click()
+    page.locator("#open-now").check()
+    page.locator("#apply-filters").click()
+    page.wait_for_url(re.compile(r"open_now=1"))
+    expect(page.locator("#station-list .station-item")).to_have_count(2)
+    page.locator("#near-me").click()
+    results = page.locator("#nearby-results")
+    expect(results).to_contain_text("Water Open Station")
+    expect(results).not_to_contain_text("Dry Open Station")
+    expect(results).not_to_contain_text("Water Closed Station")
+    results.get_by_role("link", name=re.compile("Water Open Station")).click()
+    expect(page.locator("h1")).to_have_text("Water Open Station")
+    page.select_option("#id_problem", label="设施损坏（如微波炉坏了）")
+    page.fill("#id_message", "微波炉坏了")
+    page.locator("#send-feedback").click()
+    expect(page.locator("body")).to_contain_text("谢谢")
+    assert Feedback.objects.get().station == network["open_water"]
+    assert admin_requests == [] and errors == []
+
+
+def test_officer_in_chinese_adds_a_gallery_photo_and_opens_the_sign(
+    page, live_server, sign_in, network, settings, tmp_path
+):
+    """zh-hans at 390x844: the photo input takes a file (gallery, no camera-only capture), then
+    the station sign shows the vector QR code."""
+    import io
+
+    from PIL import Image
+
+    from stations.models import StationPhoto
+
+    settings.LANGUAGE_CODE = "zh-hans"
+    page.context.add_cookies([{"name": settings.LANGUAGE_COOKIE_NAME, "value": "zh-hans", "url": live_server.url}])
+    photo = tmp_path / "front.png"
+    buf = io.BytesIO()
+    Image.new("RGB", (64, 48), (200, 120, 10)).save(buf, format="PNG")
+    photo.write_bytes(buf.getvalue())
+    station = network["open_water"]
+    sign_in(page, "officer_a")
+    page.goto(f"{live_server.url}/stations/desk/{station.pk}/")
+    page.locator("#edit-photos").click()
+    expect(page.locator("h1")).to_have_text("照片")
+    assert page.locator("#id_image").get_attribute("capture") is None
+    page.set_input_files("#id_image", str(photo))
+    page.fill("#id_caption", "门口")
+    page.locator("#add-photo").click()
+    expect(page.locator("#photo-list")).to_contain_text("门口")
+    assert StationPhoto.objects.get().caption == "门口"
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.goto(f"{live_server.url}/stations/desk/{station.pk}/")
+    page.locator("#print-sign-link").click()
+    expect(page.locator("#sign")).to_contain_text("Water Open Station")
+    qr = page.locator("#sign-qr")
+    expect(qr).to_be_visible()
+    assert page.evaluate("document.getElementById('sign-qr').naturalWidth") > 0  # the SVG loaded
