@@ -44,6 +44,11 @@ urlpatterns = [
     ),
     path("welfare/campaigns/<int:pk>/roster/", never_cache(views.campaign_employee_add), name="campaign_employee_add"),
     path(
+        "welfare/campaigns/<int:pk>/roster/<int:employee_pk>/",
+        never_cache(views.campaign_employee_edit),
+        name="campaign_employee_edit",
+    ),
+    path(
         "welfare/campaigns/<int:pk>/handout/<int:employee_pk>/",
         never_cache(views.handout_create),
         name="handout_create",

@@ -118,8 +118,8 @@ class HandoutAdmin(ServicedAdminMixin, LoggedLooksMixin, WelfareAdminMixin, Scop
 
 @admin.register(Employee)
 class EmployeeAdmin(ServicedAdminMixin, LoggedLooksMixin, NoIdInUrlMixin, WelfareAdminMixin, ScopedAdmin):
-    # No desk page keeps the rosters yet (issue "Desk first").
-    staff_writable = True
+    # Rosters are kept on the desk (a campaign's roster: add, correct, remove), so for staff
+    # roles this admin is read-only (ScopedAdminMixin); superusers keep it whole.
     list_display = ["name", "staff_number", "union"]
     list_select_related = ["union"]
     search_fields = ["name", "staff_number"]

@@ -7,6 +7,7 @@ from .access import access_log
 from .campaigns import (
     campaign_detail,
     campaign_employee_add,
+    campaign_employee_edit,
     campaign_form,
     campaign_item_add,
     campaign_item_receive,
@@ -36,6 +37,7 @@ __all__ = [
     "access_log",
     "campaign_detail",
     "campaign_employee_add",
+    "campaign_employee_edit",
     "campaign_form",
     "campaign_item_add",
     "campaign_item_receive",

@@ -203,3 +203,36 @@ def campaign_employee_add(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         _form_errors(request, form)
     return redirect(campaign)
+
+
+@role_required(WELFARE)
+def campaign_employee_edit(request: HttpRequest, pk: int, employee_pk: int) -> HttpResponse:
+    """Correct or remove an employee of a roster within the campaign's union (the back office
+    is read-only for staff now that rosters are kept here)."""
+    campaign = _campaign_or_404(request, pk)
+    employee = get_object_or_404(
+        selectors.employees_visible(user=request.user).select_related("union"),
+        pk=employee_pk,
+        union__path__startswith=campaign.union.path,
+    )
+    if request.method == "POST" and "delete" in request.POST:
+        name = employee.name
+        try:
+            services.employee_delete(employee=employee, by=request.user)
+        except (ValidationError, PermissionDenied) as e:
+            _service_error(request, e)
+            return redirect("welfare:campaign_employee_edit", pk=campaign.pk, employee_pk=employee.pk)
+        messages.success(request, _("{name} removed from the roster.").format(name=name))
+        return redirect(campaign)
+    form = EmployeeForm(request.POST or None, instance=employee, user=request.user, campaign=campaign)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.employee_save(employee=form.instance, by=request.user)
+        except (ValidationError, PermissionDenied) as e:
+            _service_error(request, e)
+        else:
+            messages.success(request, _("{name} saved.").format(name=employee.name))
+            return redirect(campaign)
+    elif request.method == "POST":
+        messages.error(request, _("Please correct the errors below."))
+    return render(request, "welfare/employee_form.html", {"form": form, "campaign": campaign, "employee": employee})
