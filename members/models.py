@@ -94,6 +94,10 @@ class Member(TimeStampedModel):
 class TransferQuerySet(models.QuerySet):
     """A transfer concerns two unions: the editors of either side's subtree see it."""
 
+    scope_field = "from_union"
+    view_roles = MemberQuerySet.view_roles
+    edit_roles = MemberQuerySet.edit_roles
+
     def _either_side(self, user, roles) -> "TransferQuerySet":
         if user is not None and user.is_authenticated and user.is_superuser:
             return self

@@ -30,6 +30,7 @@ ACTION_TRANSFER = "member_transfer"
 ACTION_INVITE = "member_invite"
 ACTION_USER_CREATE = "user_create"
 ACTION_USER_DEACTIVATE = "user_deactivate"
+ACTION_DELETE = "member_delete"
 
 MEMBER_FIELDS = ("name", "phone", "email", "card_number", "joined_on")
 MOBILE = re.compile(r"^1[3-9]\d{9}$")
@@ -467,3 +468,12 @@ def user_role_grant(*, user: AbstractUser, union: Union, kind: str, by: Abstract
     if by is not None and user.pk != by.pk:
         _require_reach(user=user, by=by)
     return role_grant(user=user, union=union, kind=kind, by=by)
+
+
+@transaction.atomic
+def member_delete(*, member: Member, by: AbstractUser | None) -> None:
+    """Erase a roster entry (e.g. a person's request under PIPL); its transfers go with it."""
+    _require_editor(by, member.union)
+    audit(action=ACTION_DELETE, by=by, union=member.union, subject=member.name)
+    member._history_user = by
+    member.delete()

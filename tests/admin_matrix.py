@@ -363,6 +363,18 @@ def build_world() -> World:
             what="Qxazv Worker",
         )
     )
+
+    # --- members ---
+    from members import services as member_services
+    from members.models import Member
+
+    member = member_services.member_create(
+        union=a1g, by=None, name="Qxazv Roster Member", email="qxazv.member@example.org", card_number="QXAZV-1"
+    )
+    world.add(member)
+    mover = member_services.member_create(union=a1g, by=None, name="Qxazv Mover", card_number="QXAZV-2")
+    world.add(member_services.transfer_release(member=mover, to_union=a1, by=None, note="Qxazv transfer"))
+    assert Member.objects.filter(union=a1g).count() == 2
     return world
 
 
