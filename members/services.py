@@ -5,6 +5,7 @@ Audit: every export, import, transfer step, invitation and account change is wri
 core's AuditEntry log (ACTION_* below), next to the records' own history.
 """
 
+import contextlib
 import datetime as dt
 import re
 
@@ -364,7 +365,7 @@ def member_invite(*, union: Union, by: AbstractUser | None, name: str, phone: st
 
 
 def _send_invitation(member: Member) -> None:
-    """Tell the person how to activate: by email here; by SMS through the accounts app's backend when it has one."""
+    """Tell the person how to activate: by email, and by SMS through the accounts app's backend."""
     from django.conf import settings
     from django.core.mail import send_mail
 
@@ -375,14 +376,11 @@ def _send_invitation(member: Member) -> None:
     if member.email:
         send_mail(_("Your union invites you"), text, None, [member.email], fail_silently=True)
     if member.phone:
-        try:
-            from accounts.sms import send_sms  # the accounts app's pluggable SMS backend
-        except ImportError:
-            return
-        try:
-            send_sms(member.phone, text)
-        except Exception:  # noqa: BLE001 - a failed text message must not undo the invitation
-            return
+        from accounts.sms import SmsError, sms_backend  # the accounts app's pluggable SMS backend
+
+        # A failed text message does not undo the invitation; the officer can invite again.
+        with contextlib.suppress(SmsError):
+            sms_backend().send(member.phone, text)
 
 
 @transaction.atomic

@@ -143,3 +143,14 @@ def test_deactivate_within_the_subtree_only(tree, officer_a, officer_b, chair_a)
     user.refresh_from_db()
     assert not user.is_active
     assert AuditEntry.objects.filter(action=services.ACTION_USER_DEACTIVATE, subject="hanmm").exists()
+
+
+def test_invite_texts_the_phone(tree, officer_a, settings, tmp_path, django_capture_on_commit_callbacks):
+    from accounts.sms import file_messages
+
+    settings.SMS_BACKEND = "accounts.sms.FileBackend"
+    settings.SMS_FILE_PATH = tmp_path / "sms"
+    with django_capture_on_commit_callbacks(execute=True):
+        services.member_invite(union=tree.a1g, by=officer_a, name="Han", phone="13900001111")
+    [message] = file_messages(tmp_path / "sms")
+    assert message["phone"] == "13900001111" and "/accounts/" in message["text"]
