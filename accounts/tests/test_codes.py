@@ -1,6 +1,7 @@
 """One-time codes: stored hashed, 10 minutes, 5 tries, single use, limited per number and address."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -9,6 +10,7 @@ from django.utils import timezone
 from accounts import services
 from accounts.contacts import parse_target
 from accounts.models import OneTimeCode
+from accounts.sms import BaseBackend
 
 pytestmark = pytest.mark.django_db
 ACT = OneTimeCode.Purpose.ACTIVATE
@@ -184,3 +186,36 @@ def test_bad_targets_are_refused(raw):
 
 def _wait_key(target):
     return f"otc:wait:{services._digest(target)}"
+
+
+def test_sms_backends_are_pluggable(settings, tmp_path):
+    import io
+
+    from accounts.sms import ConsoleBackend, sms_backend
+
+    stream = io.StringIO()
+    ConsoleBackend(stream=stream).send(PHONE, "code 123456")
+    assert stream.getvalue() == f"[SMS to {PHONE}] code 123456\n"
+    settings.SMS_BACKEND = "accounts.tests.test_codes.RecordingBackend"
+    assert isinstance(sms_backend(), BaseBackend)
+    RecordingBackend.sent.clear()
+    send()
+    assert [phone for phone, _text in RecordingBackend.sent] == [PHONE]
+    with pytest.raises(NotImplementedError):
+        BaseBackend().send(PHONE, "x")
+
+
+def test_console_backend_prints_the_code(settings, capsys):
+    settings.SMS_BACKEND = "accounts.sms.ConsoleBackend"
+    send()
+    out = capsys.readouterr().out
+    assert f"[SMS to {PHONE}]" in out
+    code = re.search(r"\b(\d{6})\b", out).group(1)
+    assert check(code)
+
+
+class RecordingBackend(BaseBackend):
+    sent: list = []
+
+    def send(self, phone, text):
+        self.sent.append((phone, text))

@@ -325,3 +325,59 @@ def test_codes_are_not_shown_anywhere(client, db, last_sms):
     assert code not in client.get(reverse("accounts:data")).content.decode()
     assert code not in client.get(reverse("accounts:data_json")).content.decode()
     assert OneTimeCode.objects.count() == 1
+
+
+def test_home_queries_do_not_grow_with_votes_or_news(client, tree, roster_member, django_assert_num_queries):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from contests.models import Ballot, Category, Contest, Entry
+
+    member = roster_member(phone=PHONE)
+    user = User.objects.create_user(PHONE, password=PASSWORD)
+    from members.services import member_link_user
+
+    member_link_user(member=member, user=user)
+    client.force_login(user)
+    now = timezone.now()
+
+    def add_vote_and_news(i):
+        contest = Contest.objects.create(
+            union=tree.a,
+            slug=f"c{i}",
+            title=f"Contest {i}",
+            entry_opens=now,
+            entry_closes=now,
+            screening_closes=now,
+            vote_opens=now,
+            vote_closes=now,
+            jury_closes=now,
+            results_on=now,
+        )
+        entry = Entry.objects.create(
+            contest=contest, category=Category.objects.create(contest=contest, name="c"), title="e", description="d"
+        )
+        Ballot.objects.create(
+            contest=contest,
+            seq=1,
+            voter=user,
+            entry=entry,
+            period="all",
+            cast_at=now - dt.timedelta(days=i),
+            prev_hash="0" * 64,
+            hash=f"{i:064d}",
+        )
+        news = activity_create(union=tree.a1g, by=None, kind="study", title=f"News {i}", starts_at=now)
+        activity_set_published(activity=news, published=True)
+
+    add_vote_and_news(1)
+    url = reverse("accounts:home")
+    # 1 session, 2 user, 3 votes grouped by contest, 4 verified union (member JOIN union),
+    # 5 the union's published news, 6 verified-public check
+    with django_assert_num_queries(6):
+        assert "Contest 1" in client.get(url).content.decode()
+    for i in range(2, 5):
+        add_vote_and_news(i)
+    with django_assert_num_queries(6):
+        assert "Contest 4" in client.get(url).content.decode()
