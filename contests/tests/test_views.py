@@ -361,7 +361,7 @@ def test_vote_by_htmx_answers_the_entry_block_and_votes_left(client, make_contes
     assert f'id="vote-{first.pk}"' in body and f'id="vote-{second.pk}"' not in body
     assert "<html" not in body
     assert "Thank you, your vote counts. Votes left: 1." in body
-    assert 'id="votes-left" hx-swap-oob="innerHTML">Votes left: 1<' in body
+    assert 'id="votes-left" data-hx-swap-oob="innerHTML">Votes left: 1<' in body
     assert Ballot.objects.count() == 1
     # A refused vote answers in the same block, with the reason, and casts nothing.
     response = client.post(url, {"entry": first.pk}, headers={"HX-Request": "true"})
