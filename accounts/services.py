@@ -24,7 +24,7 @@ from django.contrib.auth.models import AbstractUser
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -167,11 +167,22 @@ def code_consume(*, otc: OneTimeCode) -> None:
 
 
 def account_for(target: str) -> AbstractUser | None:
-    """The account that proved `target`, or whose username it is (e.g. created by an officer)."""
+    """The account `target` (a normalised phone or email) belongs to, or None.
+
+    In order: the account that proved it with a code; the account linked to the one active
+    roster entry with it (an account an officer opened, whose owner sets a password by reset);
+    the account whose username it is.
+    """
+    from members.models import Member
+
     field = "email" if is_email(target) else "phone"
     profile = Profile.objects.select_related("user").filter(**{field: target}).first()
     if profile is not None:
         return profile.user
+    lookup = {"email__iexact": target} if is_email(target) else {"phone": target}
+    linked = list(Member.objects.active().filter(user__isnull=False, **lookup).select_related("user")[:2])
+    if len(linked) == 1:
+        return linked[0].user
     return User.objects.filter(username__iexact=target).order_by("pk").first()
 
 
@@ -203,6 +214,7 @@ def account_activate(*, target: str, code, password: str, address: str):
 
     Returns (user, member). The code is used up only when the roster has an entry for them.
     """
+    from members.models import Member
     from members.selectors import roster_match
     from members.services import member_link_user
 
@@ -211,6 +223,8 @@ def account_activate(*, target: str, code, password: str, address: str):
         raise ValidationError(_("This account is switched off. Ask your union."), code="inactive")
     _check_password(password, user=existing or User(username=target))
     otc = code_check(purpose=OneTimeCode.Purpose.ACTIVATE, target=target, code=code, address=address, consume=False)
+    if existing is not None and Member.objects.filter(user=existing).exists():
+        raise ValidationError(_("Your account is already active. Sign in, or reset your password."), code="exists")
     member = roster_match(email=target) if is_email(target) else roster_match(phone=target)
     if member is None:
         raise ValidationError(
@@ -220,15 +234,18 @@ def account_activate(*, target: str, code, password: str, address: str):
             ),
             code="no_match",
         )
-    with transaction.atomic():
-        code_consume(otc=otc)
-        user = existing or _new_user(target=target, name=member.name)
-        user.set_password(password)
-        if not user.first_name:
-            user.first_name = member.name
-        user.save()
-        _prove(user=user, target=target)
-        member = member_link_user(member=member, user=user)
+    try:
+        with transaction.atomic():
+            code_consume(otc=otc)
+            user = existing or _new_user(target=target, name=member.name)
+            user.set_password(password)
+            if not user.first_name:
+                user.first_name = member.name
+            user.save()
+            _prove(user=user, target=target)
+            member = member_link_user(member=member, user=user)
+    except IntegrityError:  # another request made the account or proved the contact first
+        raise ValidationError(_("An account already uses this number or address."), code="exists") from None
     return user, member
 
 
@@ -247,14 +264,17 @@ def account_signup(*, target: str, code, password: str, address: str, name: str 
             _("An account already uses this number or address. Sign in, or reset its password."), code="exists"
         )
     member = roster_match(email=target) if is_email(target) else roster_match(phone=target)
-    with transaction.atomic():
-        code_consume(otc=otc)
-        user = _new_user(target=target, name=name.strip() or (member.name if member else ""))
-        user.set_password(password)
-        user.save()
-        _prove(user=user, target=target)
-        if member is not None:
-            member = member_link_user(member=member, user=user)
+    try:
+        with transaction.atomic():
+            code_consume(otc=otc)
+            user = _new_user(target=target, name=name.strip() or (member.name if member else ""))
+            user.set_password(password)
+            user.save()
+            _prove(user=user, target=target)
+            if member is not None:
+                member = member_link_user(member=member, user=user)
+    except IntegrityError:  # another request made the account or proved the contact first
+        raise ValidationError(_("An account already uses this number or address."), code="exists") from None
     return user, member
 
 

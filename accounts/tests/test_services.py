@@ -220,3 +220,39 @@ def test_own_data_lists_only_ones_own(tree, roster_member, last_sms, vote_contes
     assert len(data["ballots"]) == 1
     assert len(data["one_time_codes"]) == 1
     assert "Someone Else" not in str(data)
+
+
+def test_account_an_officer_opened_gets_its_password_by_reset(tree, officer_a, roster_member, last_sms):
+    from members.services import user_create
+
+    user = user_create(union=tree.a1g, by=officer_a, username="zhang_wei", name="Zhang Wei", phone="138 0013 8000")
+    assert not user.has_usable_password()
+    services.reset_start(target=PHONE, address=IP)
+    services.password_reset(target=PHONE, code=last_sms(PHONE), password=PASSWORD, address=IP)
+    user.refresh_from_db()
+    assert user.check_password(PASSWORD)
+
+
+def test_activating_an_already_linked_account_says_sign_in(tree, officer_a, last_sms):
+    from members.services import user_create
+
+    user_create(union=tree.a1g, by=officer_a, username="zhang_wei", name="Zhang Wei", phone=PHONE)
+    send(OneTimeCode.Purpose.ACTIVATE)
+    with pytest.raises(ValidationError) as exc:
+        activate(PHONE, last_sms())
+    assert exc.value.code == "exists"
+
+
+def test_concurrent_sign_up_is_a_clear_error(db, last_sms, monkeypatch):
+    from django.db import IntegrityError
+
+    send(OneTimeCode.Purpose.SIGNUP)
+
+    def clash(**kwargs):
+        raise IntegrityError("duplicate key")
+
+    monkeypatch.setattr(services, "_prove", clash)
+    with pytest.raises(ValidationError) as exc:
+        services.account_signup(target=PHONE, code=last_sms(), password=PASSWORD, address=IP)
+    assert exc.value.code == "exists"
+    assert not User.objects.exists()
