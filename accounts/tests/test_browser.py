@@ -3,6 +3,7 @@ from django.core.cache import cache
 from django.urls import reverse
 
 from contests.models import Ballot
+from tests.test_phone_pages import TOO_SMALL
 
 from .conftest import PASSWORD
 
@@ -22,10 +23,12 @@ def test_member_activates_votes_signs_out_and_resets_the_password_on_a_phone_in_
     # Activation: the number the union has on its roster, then the code from the SMS.
     page.goto(f"{live_server.url}{reverse('accounts:activate')}")
     assert page.viewport_size == {"width": 390, "height": 844}
+    assert page.evaluate(TOO_SMALL) == []  # every tap target at least 44×44 px
     page.fill("input[name=target]", PHONE)
     page.click("#code-start button[type=submit]")
     page.wait_for_load_state()
     assert "验证码已发送到 138****8000" in page.content()
+    assert page.evaluate(TOO_SMALL) == []
     page.fill("input[name=code]", last_sms(PHONE))
     page.fill("input[name=password1]", PASSWORD)
     page.fill("input[name=password2]", PASSWORD)
@@ -50,6 +53,7 @@ def test_member_activates_votes_signs_out_and_resets_the_password_on_a_phone_in_
     page.goto(f"{live_server.url}{reverse('accounts:home')}")
     assert "Five-type innovation contest" in page.locator("#my-votes").inner_text()
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert page.evaluate(TOO_SMALL) == []
 
     # Sign out through the menu.
     page.click(".navbar-toggler")

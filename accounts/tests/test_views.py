@@ -381,3 +381,25 @@ def test_home_queries_do_not_grow_with_votes_or_news(client, tree, roster_member
         add_vote_and_news(i)
     with django_assert_num_queries(6):
         assert "Contest 4" in client.get(url).content.decode()
+
+
+@pytest.mark.parametrize(
+    ("url", "data"),
+    [
+        ("accounts:delete", {"password": "p" * 10_000}),
+        ("accounts:delete", {}),
+        ("accounts:profile", {"name": "\u202e" * 200, "email": "a@" + "b" * 10_000}),
+        ("accounts:password_change", {"old_password": "", "new_password1": "x" * 10_000, "new_password2": "y"}),
+    ],
+)
+def test_self_service_garbage_never_500(client, db, url, data):
+    user = User.objects.create_user("plain", password=PASSWORD)
+    client.force_login(user)
+    assert client.post(reverse(url), data).status_code == 200
+    user.refresh_from_db()
+    assert user.is_active and user.check_password(PASSWORD)
+
+
+def test_sign_out_everywhere_needs_post(client, db):
+    client.force_login(User.objects.create_user("plain", password=PASSWORD))
+    assert client.get(reverse("accounts:sessions_end")).status_code == 405
