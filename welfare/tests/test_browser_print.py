@@ -8,7 +8,7 @@ import pytest
 from unionportal.core.models import Role
 from unionportal.core.testing import build_tree, make_user
 from welfare import services
-from welfare.models import HardshipFile, MinimumLivingLine
+from welfare.models import Campaign, CampaignItem, Employee, HardshipFile, MinimumLivingLine
 
 from .conftest import id_number
 
@@ -83,3 +83,51 @@ def test_file_page_prints_without_menus_or_buttons(chinese, page, live_server, s
     page.emulate_media(media="print")
     assert page.evaluate(HIDDEN, ".navbar, footer, .welfare-nav, #welfare-primary, .btn, form") == []
     assert "欧阳建国" in page.text_content("main")  # the record itself still prints
+
+
+@pytest.fixture
+def handout_world(transactional_db):
+    tree = build_tree()
+    make_user("welfare_a", role=Role.Kind.WELFARE, union=tree.a)
+    make_user("welfare_b", role=Role.Kind.WELFARE, union=tree.b)
+    campaign = Campaign.objects.create(union=tree.a, title="防疫物资")
+    CampaignItem.objects.create(campaign=campaign, name="N95", unit="只", per_person=5, received=50, stock=50)
+    Employee.objects.create(union=tree.a1g, name="马文斌", staff_number="001")
+    Employee.objects.create(union=tree.a1g, name="王芳", staff_number="002")
+    return campaign
+
+
+def test_signed_after_a_resize_then_on_the_signoff_sheet(chinese, page, live_server, sign_in, browser, handout_world):
+    """Sign, the phone turns, save; the campaign's 签收表 shows the signature image."""
+    campaign = handout_world
+    sign_in(page, "welfare_a")
+    page.goto(f"{live_server.url}{campaign.get_absolute_url()}")
+    page.click("a:has-text('马文斌')")
+    box = page.locator("#signature-pad").bounding_box()
+    page.mouse.move(box["x"] + 30, box["y"] + 40)
+    page.mouse.down()
+    for step in range(1, 10):
+        page.mouse.move(box["x"] + 30 + step * 20, box["y"] + 40 + (step % 3) * 25)
+    page.mouse.up()
+    page.set_viewport_size({"width": 844, "height": 390})
+    page.wait_for_timeout(200)
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.wait_for_timeout(200)
+    page.click("#handout-form button[type=submit]")
+    page.wait_for_url(f"**{campaign.get_absolute_url()}")
+    page.click("#campaign-signoff")
+    page.wait_for_load_state()
+    assert "签收表" in page.text_content("h1")
+    signature = page.locator("#signoff-table img.signoff-signature")
+    assert signature.count() == 1
+    assert page.evaluate("document.querySelector('img.signoff-signature').naturalWidth") > 0
+    assert "王芳" in page.text_content("#signoff-table")  # still to sign, on paper
+    page.emulate_media(media="print")
+    assert page.evaluate(HIDDEN, ".navbar, footer, .print-toolbar, .btn") == []
+    assert signature.is_visible()
+
+    other = browser.new_context(viewport={"width": 390, "height": 844})
+    page_b = other.new_page()
+    sign_in(page_b, "welfare_b")
+    assert page_b.goto(f"{live_server.url}/desk/welfare/campaigns/{campaign.pk}/signoff/").status == 404
+    other.close()

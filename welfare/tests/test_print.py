@@ -246,3 +246,17 @@ def test_campaign_page_links_to_the_signoff_sheet(client, welfare_a, handed):
     c = handed[0]
     client.force_login(welfare_a)
     assert reverse("welfare:campaign_signoff", args=[c.pk]) in client.get(c.get_absolute_url()).content.decode()
+
+
+def test_notice_queries_flat(client, chair_a, tree, make_file, django_assert_num_queries):
+    client.force_login(chair_a)
+    _under_notice(make_file(name="First Worker"))
+    url = reverse("welfare:notice_print")
+    # 1 session, 2 user, 3 role kinds, 4 masked rows, 5 access-log entry (one per owning
+    # union), 6 the unions to choose from
+    with django_assert_num_queries(6):
+        client.get(url)
+    for name in ("Second Worker", "Third Worker"):
+        _under_notice(make_file(name=name))
+    with django_assert_num_queries(6):
+        assert "T****" in client.get(url).content.decode()
