@@ -59,11 +59,15 @@ def mask(number: str) -> str:
 
 
 def mask_name(name: str) -> str:
-    """Public-notice form of a name: the surname and a star per other character (张*, 欧阳**)."""
+    """Public-notice form of a name, as Chinese notices print it: the first and the last
+    character, a star for each one between (张*明, 欧**国); a two-character name keeps its
+    surname only (张*). Colleagues can still recognise a name to object to; nobody else can."""
     name = (name or "").strip()
     if len(name) <= 1:
         return name
-    return name[0] + "*" * (len(name) - 1)
+    if len(name) == 2:
+        return name[0] + "*"
+    return name[0] + "*" * (len(name) - 2) + name[-1]
 
 
 @functools.cache

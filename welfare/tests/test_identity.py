@@ -30,7 +30,11 @@ def test_mask_keeps_three_and_four():
 
 
 def test_mask_name():
-    assert identity.mask_name("王建国") == "王**"
+    assert identity.mask_name("王建国") == "王*国"
+    assert identity.mask_name("张明") == "张*"
+    assert identity.mask_name("欧阳建国") == "欧**国"
+    assert identity.mask_name(" 李 ") == "李"
+    assert identity.mask_name("") == ""
 
 
 def test_encryption_round_trip_and_keyed_hash(settings):
