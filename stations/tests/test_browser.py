@@ -232,4 +232,7 @@ def test_officer_in_chinese_adds_a_gallery_photo_and_opens_the_sign(
     expect(page.locator("#sign")).to_contain_text("Water Open Station")
     qr = page.locator("#sign-qr")
     expect(qr).to_be_visible()
-    assert page.evaluate("document.getElementById('sign-qr').naturalWidth") > 0  # the SVG loaded
+    # the SVG loaded (waits for it: the box is visible at its CSS size before the image arrives)
+    page.wait_for_function(
+        "document.getElementById('sign-qr').complete && document.getElementById('sign-qr').naturalWidth > 0"
+    )
