@@ -70,3 +70,35 @@ def test_csv_headers_in_the_requests_language_while_streamed(client, welfare_a, 
     assert header.startswith("序号,日期,工会,职工,身份证号码")
     assert not LATIN.search(header), header
     assert "春节送温暖" in row and "职工个人" in row
+
+
+# The test tree's union names are data, not UI words.
+UNION_WORDS = {"District", "Street", "Grassroots", "Test", "City", "Federation"}
+
+
+def _visible_words(html: str) -> list[str]:
+    body = html.split("<main", 1)[1].split(">", 1)[1].split("</main>", 1)[0]
+    body = re.sub(r"<(script|style)[^>]*>.*?</\1>", " ", body, flags=re.S)
+    text = re.sub(r"<[^>]+>", " ", body)
+    return re.findall(r"[A-Za-z]{2,}", text)
+
+
+def test_print_and_roster_pages_have_no_english_words_in_chinese(chinese, client, tree, welfare_a, make_file):
+    from welfare.models import Campaign, CampaignItem, Employee, HardshipFile
+
+    file = make_file(name="周海涛")
+    HardshipFile.objects.filter(pk=file.pk).update(stage=HardshipFile.Stage.NOTICE, notice_starts="2026-11-20")
+    visit = services.visit_create(union=tree.a, file=file, by=welfare_a, occasion="spring", visitors="李主席")
+    campaign = Campaign.objects.create(union=tree.a, title="防疫物资")
+    CampaignItem.objects.create(campaign=campaign, name="口罩", unit="只", per_person=2, received=9, stock=9)
+    employee = Employee.objects.create(union=tree.a1g, name="马文斌", staff_number="001")
+    client.force_login(welfare_a)
+    for url in [
+        reverse("welfare:visit_print", args=[visit.pk]),
+        reverse("welfare:notice_print"),
+        reverse("welfare:campaign_signoff", args=[campaign.pk]),
+        reverse("welfare:campaign_employee_edit", args=[campaign.pk, employee.pk]),
+    ]:
+        html = client.get(url).content.decode()
+        words = [w for w in _visible_words(html) if w not in UNION_WORDS]
+        assert words == [], (url, words)
