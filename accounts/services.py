@@ -423,3 +423,23 @@ def _forget_sign_in_attempts(username: str) -> None:
 
     for model in (AccessAttempt, AccessFailureLog, AccessLog):
         model.objects.filter(username=username).delete()
+
+
+# --- Housekeeping -----------------------------------------------------------------------------
+
+
+def accounts_purge(*, now=None, keep_days: int = 30, dry_run: bool = False) -> tuple[int, int]:
+    """Delete codes expired more than `keep_days` ago and records of sessions that ended.
+
+    A code is personal data about a phone or email (who asked when) and is useless once
+    expired: keep it only long enough to answer "why did I get this code?" (PIPL: no longer
+    than needed). Returns (codes, session records) deleted, or that would be with dry_run.
+    """
+    now = now or timezone.now()
+    codes = OneTimeCode.objects.filter(expires_at__lt=now - timezone.timedelta(days=keep_days))
+    ended = [r.pk for r in SessionRecord.objects.only("pk", "session_key") if not session_live(r.session_key)]
+    counts = codes.count(), len(ended)
+    if not dry_run:
+        codes.delete()
+        SessionRecord.objects.filter(pk__in=ended).delete()
+    return counts

@@ -219,3 +219,25 @@ class RecordingBackend(BaseBackend):
 
     def send(self, phone, text):
         self.sent.append((phone, text))
+
+
+def test_purge_deletes_old_codes_and_ended_sessions(client, django_user_model):
+    import io
+
+    from django.core.management import call_command
+
+    from accounts.models import SessionRecord
+
+    send()
+    send(target="13900139000")
+    OneTimeCode.objects.filter(target=PHONE).update(expires_at=timezone.now() - dt.timedelta(days=31))
+    user = django_user_model.objects.create_user("u", password="x")
+    client.force_login(user)
+    SessionRecord.objects.create(user=user, session_key="gone-long-ago")
+    out = io.StringIO()
+    call_command("purge_accounts", "--dry-run", stdout=out)
+    assert "Would delete 1 one-time codes and 1 ended session records." in out.getvalue()
+    assert OneTimeCode.objects.count() == 2
+    call_command("purge_accounts", stdout=io.StringIO())
+    assert list(OneTimeCode.objects.values_list("target", flat=True)) == ["13900139000"]
+    assert list(SessionRecord.objects.values_list("session_key", flat=True)) == [client.session.session_key]
