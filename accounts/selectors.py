@@ -14,6 +14,13 @@ def is_verified_public(user) -> bool:
     return Profile.objects.filter(user_id=user.pk, verified_at__isnull=False).exists()
 
 
+def verified_public_users():
+    """The active accounts of the verified public, as a queryset (for a subquery or a filter)."""
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.filter(is_active=True, account_profile__verified_at__isnull=False)
+
+
 def own_votes(user) -> list[dict]:
     """The contests `user` voted in: title, slug, first and last ballot, number of ballots."""
     from contests.models import Ballot

@@ -256,3 +256,13 @@ def test_concurrent_sign_up_is_a_clear_error(db, last_sms, monkeypatch):
         services.account_signup(target=PHONE, code=last_sms(), password=PASSWORD, address=IP)
     assert exc.value.code == "exists"
     assert not User.objects.exists()
+
+
+def test_verified_public_users_queryset(last_sms):
+    send(OneTimeCode.Purpose.SIGNUP)
+    user, _member = services.account_signup(target=PHONE, code=last_sms(), password=PASSWORD, address=IP)
+    User.objects.create_user("plain", password=PASSWORD)
+    assert list(selectors.verified_public_users()) == [user]
+    user.is_active = False
+    user.save()
+    assert not selectors.verified_public_users().exists()
