@@ -76,8 +76,16 @@ def test_chair_prints_the_public_notice(chinese, page, live_server, sign_in, not
 
 
 def test_file_page_prints_without_menus_or_buttons(chinese, page, live_server, sign_in, notice_world):
-    _tree, file = notice_world
+    tree, file = notice_world
+    visit = services.visit_create(
+        union=tree.a, file=file, by=None, occasion="spring", visitors="李主席、王干事", found="厨房漏雨" * 20
+    )
     sign_in(page, "welfare_a")
+    page.goto(f"{live_server.url}{visit.get_absolute_url()}")
+    page.click("#visit-print")
+    page.wait_for_load_state()
+    assert "厨房漏雨" in page.text_content("#visit-record")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390  # the record fits the phone
     page.goto(f"{live_server.url}{file.get_absolute_url()}")
     assert page.is_visible(".welfare-nav") and page.is_visible("#welfare-primary, .btn-danger")
     page.emulate_media(media="print")
