@@ -218,11 +218,14 @@ def account_activate(*, target: str, code, password: str, address: str):
     from members.selectors import roster_match
     from members.services import member_link_user
 
+    _check_password(password, user=User(username=target))
+    otc = code_check(purpose=OneTimeCode.Purpose.ACTIVATE, target=target, code=code, address=address, consume=False)
+    # Only now, with the code proving the number is theirs, may the answer depend on the account.
     existing = account_for(target)
     if existing is not None and not existing.is_active:
         raise ValidationError(_("This account is switched off. Ask your union."), code="inactive")
-    _check_password(password, user=existing or User(username=target))
-    otc = code_check(purpose=OneTimeCode.Purpose.ACTIVATE, target=target, code=code, address=address, consume=False)
+    if existing is not None:
+        _check_password(password, user=existing)
     if existing is not None and Member.objects.filter(user=existing).exists():
         raise ValidationError(_("Your account is already active. Sign in, or reset your password."), code="exists")
     member = roster_match(email=target) if is_email(target) else roster_match(phone=target)

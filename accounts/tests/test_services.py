@@ -266,3 +266,15 @@ def test_verified_public_users_queryset(last_sms):
     user.is_active = False
     user.save()
     assert not selectors.verified_public_users().exists()
+
+
+def test_a_switched_off_account_is_told_only_after_the_code(roster_member, last_sms):
+    User.objects.create_user(username=PHONE, is_active=False)
+    roster_member(phone=PHONE)
+    send(OneTimeCode.Purpose.ACTIVATE)
+    with pytest.raises(ValidationError) as exc:
+        activate(PHONE, "000000" if last_sms() != "000000" else "111111")
+    assert exc.value.code == "code"  # a stranger learns nothing about the account
+    with pytest.raises(ValidationError) as exc:
+        activate(PHONE, last_sms())
+    assert exc.value.code == "inactive"
