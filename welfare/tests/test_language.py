@@ -102,3 +102,6 @@ def test_print_and_roster_pages_have_no_english_words_in_chinese(chinese, client
         html = client.get(url).content.decode()
         words = [w for w in _visible_words(html) if w not in UNION_WORDS]
         assert words == [], (url, words)
+    # The sign-off sheet says what the recipient received, not the stock received (入库).
+    html = client.get(reverse("welfare:campaign_signoff", args=[campaign.pk])).content.decode()
+    assert "领取物资" in html and "入库" not in html
