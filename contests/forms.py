@@ -2,6 +2,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from unionportal.core.attachments import clean_attachment
 from unionportal.core.images import MultipleFileInput, MultipleImageUploadField
@@ -68,7 +69,10 @@ class EntryForm(forms.ModelForm):
 
 
 class ScreeningForm(forms.Form):
-    decision = forms.ChoiceField(choices=[("accept", _("Accept")), ("reject", _("Reject"))], label=_("Decision"))
+    decision = forms.ChoiceField(
+        choices=[("accept", pgettext_lazy("screening", "Accept")), ("reject", pgettext_lazy("screening", "Reject"))],
+        label=_("Decision"),
+    )
     reason = forms.CharField(label=_("Reason (shown to the team)"), max_length=300, required=False)
 
 
@@ -107,6 +111,7 @@ class ContestSetupForm(forms.ModelForm):
             *STAGE_FIELDS,
             "votes_per_voter",
             "vote_period",
+            "open_to_public",
             "vote_weight",
             "jury_weight",
             "first_prizes",

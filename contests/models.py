@@ -70,6 +70,13 @@ class Contest(TimeStampedModel):
     results_on = models.DateTimeField(_("results announced"))
     votes_per_voter = models.PositiveSmallIntegerField(_("votes per voter"), default=3)
     vote_period = models.CharField(_("vote limit applies"), max_length=8, choices=VotePeriod, default=VotePeriod.DAY)
+    # Members of the organising union's subtree always vote (contests/eligibility.py); this opens
+    # the vote to every account verified by a one-time code as well.
+    open_to_public = models.BooleanField(
+        _("open to the public"),
+        default=False,
+        help_text=_("Besides the members of the organising union, any account verified by a code may vote."),
+    )
     vote_weight = models.PositiveSmallIntegerField(_("public vote weight (%)"), default=30)
     jury_weight = models.PositiveSmallIntegerField(_("jury weight (%)"), default=70)
     first_prizes = models.PositiveSmallIntegerField(_("first prizes per category"), default=1)
@@ -317,7 +324,9 @@ class EntryPhoto(models.Model):
 class EntryAttachment(models.Model):
     entry = models.ForeignKey(Entry, models.CASCADE, related_name="attachments", verbose_name=_("entry"))
     # Private: an entry's files are shown only as its entry is (contests:attachment), never under /media/.
-    file = models.FileField(_("file"), upload_to="contests/files/%Y/%m/", storage=get_private_storage)
+    file = models.FileField(
+        pgettext_lazy("entry attachment", "file"), upload_to="contests/files/%Y/%m/", storage=get_private_storage
+    )
     title = models.CharField(_("title"), max_length=120, blank=True)
 
     class Meta:
@@ -341,7 +350,7 @@ class Voter(TimeStampedModel):
         settings.AUTH_USER_MODEL, models.CASCADE, related_name="contest_voter", verbose_name=_("user")
     )
     union = models.ForeignKey("core.Union", models.PROTECT, related_name="+", verbose_name=_("union"))
-    verified = models.BooleanField(_("verified"), default=False)
+    verified = models.BooleanField(pgettext_lazy("voter", "verified"), default=False)
     verified_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         models.SET_NULL,
@@ -350,7 +359,7 @@ class Voter(TimeStampedModel):
         related_name="+",
         verbose_name=_("verified by"),
     )
-    verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
+    verified_at = models.DateTimeField(pgettext_lazy("voter", "verified at"), null=True, blank=True)
 
     objects = VoterQuerySet.as_manager()
 
@@ -546,8 +555,8 @@ class Period(models.Model):
     starts_on = models.DateField(_("starts on"))
     ends_on = models.DateField(_("ends on"))
     # Scores are entered on the desk first; the public leaderboard shows published periods only.
-    published = models.BooleanField(_("published"), default=False)
-    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    published = models.BooleanField(pgettext_lazy("scores", "published"), default=False)
+    published_at = models.DateTimeField(pgettext_lazy("scores", "published at"), null=True, blank=True)
 
     class Meta:
         ordering = ["contest", "starts_on", "pk"]

@@ -3,6 +3,7 @@ from crispy_forms.layout import Submit
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from unionportal.core.attachments import clean_attachment
 from unionportal.core.images import ImageUploadField, MultipleImageUploadField
@@ -99,7 +100,10 @@ class PlaqueForm(forms.Form):
     place = forms.CharField(label=_("Place"), max_length=120, required=False)
     participants = forms.IntegerField(label=_("Participants"), min_value=0, max_value=100000, required=False)
     summary = forms.CharField(
-        label=_("Summary"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=pgettext_lazy("achievement", "Summary"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
 

@@ -55,7 +55,7 @@ class Studio(TimeStampedModel):
         NATIONAL = "national", _("National model")
         MUNICIPAL = "municipal", _("Municipal")
         DISTRICT = "district", _("District")
-        ENTERPRISE = "enterprise", _("Enterprise")
+        ENTERPRISE = "enterprise", pgettext_lazy("level", "Enterprise")
 
     class Status(models.TextChoices):
         APPLYING = "applying", pgettext_lazy("studio status", "Applying")
@@ -75,7 +75,7 @@ class Studio(TimeStampedModel):
     fields_of_work = models.ManyToManyField(
         FieldOfWork, blank=True, related_name="studios", verbose_name=_("fields of work")
     )
-    founded_on = models.DateField(_("founded on"), null=True, blank=True)
+    founded_on = models.DateField(pgettext_lazy("studio", "founded on"), null=True, blank=True)
     plaque_on = models.DateField(_("plaque ceremony on"), null=True, blank=True)
     description = models.TextField(_("description"), max_length=5000, blank=True)
     status = models.CharField(_("status"), max_length=16, choices=Status, default=Status.APPLYING)
@@ -220,10 +220,10 @@ class Achievement(TimeStampedModel):
 
     class Level(models.TextChoices):
         INTERNATIONAL = "international", _("International")
-        NATIONAL = "national", _("National")
+        NATIONAL = "national", pgettext_lazy("level", "National")
         INDUSTRY = "industry", _("Industry")
         MUNICIPAL = "municipal", _("Municipal / provincial")
-        ENTERPRISE = "enterprise", _("Enterprise")
+        ENTERPRISE = "enterprise", pgettext_lazy("level", "Enterprise")
 
     studio = models.ForeignKey(Studio, models.CASCADE, related_name="achievements", verbose_name=_("studio"))
     type = models.CharField(_("type"), max_length=24, choices=Type)

@@ -7,10 +7,12 @@ no other test sees it); each role then follows every same-site link reachable fr
 fetched: the crawl stays short and still reaches every kind of page.
 """
 
+import functools
 import io
 import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
+from pathlib import Path
 from urllib.parse import parse_qsl, urljoin, urlsplit
 
 from django.core.management import call_command
@@ -154,3 +156,89 @@ def demo_world(django_db_blocker, media_root):
         seed_demo()
         yield World()
         transaction.set_rollback(True)
+
+
+# --- English left in the Chinese UI ----------------------------------------------------------
+
+# Common words of a UI's chrome: buttons, headings, labels, states. Whole words, any case.
+ENGLISH_UI_WORDS = (  # noqa: SIM905 (a word list reads best as words)
+    "Save Cancel Search Edit Delete Remove Add New Back Next Previous Submit Send Export Import Print "
+    "Open Closed Close Station Stations Visit Visits Status Name Date Time Kind Type Union Role Filter "
+    "Apply Reset Details Description Address Phone Photo Photos Hours Score Scores Vote Votes Results "
+    "Contest Contests Studio Studios Activity Activities Report Reports Sign Home Desk Menu Page Total "
+    "Yes None Required Optional Actions Approve Reject Publish Published Draft Upload Download View Show "
+    "More Less Today Yesterday Week Month Year Inspection Award Awards Feedback Rating Members Member"
+).split()
+ENGLISH_RE = re.compile(r"(?<![\w-])(" + "|".join(ENGLISH_UI_WORDS) + r")(?![\w-])", re.IGNORECASE | re.ASCII)
+NOT_TEXT = {"script", "style", "template", "noscript", "textarea", "svg", "code"}
+VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+
+
+class VisibleText(HTMLParser):
+    """Text a reader sees: no scripts or styles, no attribute values, nothing marked as another
+    language (the language switch says "English" in English on purpose)."""
+
+    def __init__(self):
+        super().__init__()
+        self.stack: list[tuple[str, bool]] = []  # (tag, hidden)
+        self.chunks: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag in VOID:
+            return
+        a = dict(attrs)
+        lang = (a.get("lang") or "").lower()
+        hidden = (self.stack and self.stack[-1][1]) or tag in NOT_TEXT or (lang and not lang.startswith("zh"))
+        # User data is marked translate="no" (names, titles typed by people) where a page wants it skipped.
+        hidden = hidden or a.get("translate") == "no"
+        self.stack.append((tag, bool(hidden)))
+
+    def handle_endtag(self, tag):
+        for i in range(len(self.stack) - 1, -1, -1):
+            if self.stack[i][0] == tag:
+                del self.stack[i:]
+                return
+
+    def handle_data(self, data):
+        if not (self.stack and self.stack[-1][1]) and data.strip():
+            self.chunks.append(" ".join(data.split()))
+
+
+def english_words(html: str) -> list[tuple[str, str]]:
+    """(word, text chunk) for each English UI word in the visible text."""
+    parser = VisibleText()
+    parser.feed(html)
+    return [(m.group(1), chunk) for chunk in parser.chunks for m in ENGLISH_RE.finditer(chunk)]
+
+
+@functools.cache
+def _sources() -> dict[str, str]:
+    """App -> the text of its templates and modules (the core's include templates/)."""
+    from django.conf import settings
+
+    base = Path(settings.BASE_DIR)
+    roots = {"core": [base / "unionportal", base / "templates"]}
+    for app in ("stations", "studios", "contests", "welfare", "accounts", "members"):
+        roots[app] = [base / app]
+    texts = {}
+    for app, dirs in roots.items():
+        parts = []
+        for d in dirs:
+            for f in d.rglob("*"):
+                if f.suffix in (".py", ".html", ".js") and not {"tests", "migrations"} & set(f.parts):
+                    parts.append(" ".join(f.read_text("utf-8", "replace").split()))
+        texts[app] = "\n".join(parts)
+    return texts
+
+
+def owner_of(chunk: str, *, fallback: str) -> str:
+    """The app whose source holds this text (the longest English run of it), else `fallback`."""
+    runs = sorted(re.findall(r"[A-Za-z][A-Za-z ,.'’-]{3,}", chunk), key=len, reverse=True)
+    for run in runs[:2]:
+        run = run.strip(" ,.")
+        owners = [app for app, text in _sources().items() if run in text]
+        if len(owners) == 1:
+            return owners[0]
+        if fallback in owners:
+            return fallback
+    return fallback

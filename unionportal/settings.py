@@ -40,7 +40,7 @@ INSTALLED_APPS = [
     "import_export",
     "simple_history",
     "treebeard",
-    "axes",
+    "unionportal.core.axes_app.AxesConfig",  # django-axes, its name translated
     "csp",
     "unionportal.core",
     "stations",
