@@ -17,6 +17,7 @@ urlpatterns = [
     path("desk/", views.desk_list, name="desk_list"),
     path("desk/new/", views.station_new, name="station_new"),
     path("desk/import/", views.import_sheet, {"what": "stations"}, name="station_import"),
+    path("desk/import/template.xlsx", views.import_template, {"what": "stations"}, name="station_import_template"),
     path("desk/<int:pk>/", views.desk_station, name="desk_station"),
     path("desk/<int:pk>/edit/", views.station_edit, name="station_edit"),
     path("desk/<int:pk>/hours/", views.station_hours, name="station_hours"),
@@ -40,6 +41,7 @@ urlpatterns = [
     path("desk/coverage/", views.coverage, name="coverage"),
     path("desk/demand/", views.demand_points, name="demand_points"),
     path("desk/demand/import/", views.import_sheet, {"what": "demand"}, name="demand_import"),
+    path("desk/demand/import/template.xlsx", views.import_template, {"what": "demand"}, name="demand_import_template"),
     path("desk/demand/<int:point_pk>/", views.demand_points, name="demand_edit"),
     path("desk/demand/<int:point_pk>/delete/", views.demand_point_delete, name="demand_delete"),
 ]

@@ -342,3 +342,64 @@ def test_record_admins_are_read_only_for_staff(client, make_station, tree, offic
     client.force_login(superuser)
     r = client.post(reverse(posts[0][0]), posts[0][1])
     assert r.status_code == 302 and Award.objects.exists()
+
+
+# --- Query counts -----------------------------------------------------------------------------
+
+
+def _queries(client, address) -> int:
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    cache.clear()
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(address).status_code == 200
+    return len(ctx.captured_queries)
+
+
+def test_record_lists_queries_flat(client, make_station, tree, officer_a, amenities):
+    station = make_station()
+    guests = [make_station(name=f"Guest {n}") for n in range(3)]
+    client.force_login(officer_a)
+
+    def grow(n):
+        for i in range(n):
+            services.station_photo_add(station=station, image=clean_image(jpeg()))
+            services.award_save(award=Award(station=station, level="district", year=2020 + i, title=f"A{i}"))
+            services.amenity_delivery_record(
+                station=station, amenity=amenities["water"], quantity=1, delivered_on=dt.date(2026, 1, 1 + i)
+            )
+            services.exchange_visit_log(host=station, guest=guests[i % 3], visited_on=dt.date(2026, 2, 1 + i))
+            DemandPoint.objects.create(union=tree.a1, name=f"P{i}", lat=39.7, lng=116.1)
+
+    pages = [
+        u("desk_station", station.pk),
+        u("station_photos", station.pk),
+        u("station_awards", station.pk),
+        u("station_deliveries", station.pk),
+        u("station_visits", station.pk),
+        u("demand_points"),
+    ]
+    grow(1)
+    few = {p: _queries(client, p) for p in pages}
+    grow(3)
+    assert {p: _queries(client, p) for p in pages} == few
+
+
+def test_import_template_round_trips(client, tree, officer_a, amenities):
+    """The downloadable template, imported as it is, creates its example row (with its hours)."""
+    client.force_login(officer_a)
+    for what, template, target in (
+        ("stations", "station_import_template", "station_import"),
+        ("demand", "demand_import_template", "demand_import"),
+    ):
+        r = client.get(u(template))
+        assert r.status_code == 200 and r["Content-Type"].startswith("application/vnd.openxml")
+        upload = SimpleUploadedFile(f"{what}.xlsx", r.content)
+        r = client.post(u(target), {"upload": upload})
+        assert r.status_code == 302, (what, r.content.decode()[-2000:])
+    assert Station.objects.get().hours.count() == 3
+    assert DemandPoint.objects.count() == 1
+    client.force_login(officer_a)
+    assert u("station_import_template") in client.get(u("station_import")).content.decode()

@@ -266,6 +266,8 @@ def demand_point_delete(request: HttpRequest, point_pk: int) -> HttpResponse:
 
 # --- Imports --------------------------------------------------------------------------------
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
 IMPORTS = {
     "stations": (services.station_import, STATION_COLUMNS, ("union", "name", "kind", "lat", "lng"), "desk_list"),
     "demand": (services.demand_point_import, DEMAND_POINT_COLUMNS, ("union", "name", "lat", "lng"), "demand_points"),
@@ -301,3 +303,38 @@ def import_sheet(request: HttpRequest, what: str) -> HttpResponse:
         },
         form,
     )
+
+
+def _example(what: str, union_name: str) -> dict:
+    if what == "demand":
+        return {"union": union_name, "name": _("Courier hub"), "kind": "delivery_hub", "lat": 39.73, "lng": 116.14}
+    return {
+        "union": union_name,
+        "name": _("Example outdoor-worker station"),
+        "kind": "outdoor",
+        "host_type": "gas_station",
+        "lat": 39.73,
+        "lng": 116.14,
+        "status": "open",
+        "is_public": 1,
+        "amenities": "water, microwave",
+        "hours_mon": "08:00-20:00",
+        "hours_sat": "09:00-12:00, 14:00-18:00",
+    }
+
+
+@role_required(Role.EDIT_ROLES)
+def import_template(request: HttpRequest, what: str) -> HttpResponse:
+    """An empty workbook with every column of the import and one example row."""
+    import tablib
+
+    from unionportal.core.scoping import union_scope
+
+    _service, columns, _required, _back = IMPORTS[what]
+    union = union_scope(request.user, Role.EDIT_ROLES).order_by("path").first()
+    example = _example(what, union.name if union else "")
+    sheet = tablib.Dataset(headers=list(columns), title=what)
+    sheet.append([example.get(c, "") for c in columns])
+    response = HttpResponse(sheet.export("xlsx"), content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{what}-import.xlsx"'
+    return response
