@@ -21,6 +21,29 @@ class MemberQuerySet(ScopedQuerySet):
     # A phone number is personal data: the roster is for the union's chairs and officers.
     view_roles = ("chair", "officer")
 
+    def _within(self, user, roles) -> "MemberQuerySet":
+        # The same answer as ScopedQuerySet (the unions of the user's roles, with their
+        # subtrees), spelled as path prefixes of the member's union: PostgreSQL estimates
+        # "path LIKE 'prefix%'" from its statistics, so a search by card number or phone over a
+        # million members starts from that index instead of walking every union of the scope.
+        if user is None or not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_superuser:
+            return self
+        from unionportal.core.models import Role
+
+        grants = Role.objects.filter(user_id=user.pk)
+        if roles is not None:
+            grants = grants.filter(kind__in=list(roles))
+        paths = sorted(set(grants.values_list("union__path", flat=True)))
+        tops = [p for p in paths if not any(p != q and p.startswith(q) for q in paths)]
+        if not tops:
+            return self.none()
+        condition = Q()
+        for path in tops:
+            condition |= Q(union__path__startswith=path)
+        return self.filter(condition)
+
     def active(self) -> "MemberQuerySet":
         return self.filter(status=Member.Status.ACTIVE)
 
@@ -71,6 +94,7 @@ class Member(TimeStampedModel):
             # Search by name prefix (PostgreSQL's LIKE 'x%' needs the pattern operator class).
             models.Index(fields=["name"], name="members_name_prefix", opclasses=["varchar_pattern_ops"]),
             models.Index(fields=["card_number"], name="members_card"),
+            models.Index(fields=["name", "id"], name="members_name_order"),
             models.Index(Upper("email"), name="members_email_upper"),
         ]
 

@@ -6,6 +6,7 @@ from unionportal.core import registry
 from unionportal.core.models import Role
 from unionportal.core.scoping import holds_any
 
+from . import bench, scale
 from .models import Member, Transfer
 
 registry.desk_card(
@@ -18,3 +19,6 @@ registry.nav(_("Member roster"), "members:member_list", desk=True, roles=("chair
 registry.nav(_("Accounts and roles"), "members:user_list", desk=True, roles=("chair", "officer"), order=41)
 # Written only through members.services (tests/test_admin_write_path.py walks the admin).
 registry.serviced(Member, Transfer)
+registry.scale("members", scale.add_arguments, scale.run)
+registry.bench_pages(bench.pages)
+registry.bench("members", bench.run)

@@ -13,11 +13,11 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from unionportal.core.imports import Table, import_rows
+from unionportal.core.imports import ImportFailed, Table
 from unionportal.core.models import AuditEntry, Role, Union
 from unionportal.core.scoping import has_role
 
@@ -186,27 +186,69 @@ def import_aliases() -> dict[str, str]:
 
 
 def members_import(*, table: Table, union: Union, by: AbstractUser | None) -> list[Member]:
-    """Add every row of a spreadsheet to `union`'s roster: all rows, or none (ImportFailed)."""
+    """Add every row of a spreadsheet to `union`'s roster: all rows, or none (ImportFailed).
+
+    Rows are checked first (values, duplicates within the file, numbers already on a roster:
+    two queries for the whole file), every bad row reported at once; then the members and
+    their history rows are written in bulk, in one transaction (a 1,000-row roster in well
+    under a second instead of eight statements per row)."""
+    from simple_history.utils import bulk_create_with_history
+
     _require_editor(by, union)
     aliases = import_aliases()
     header_keys = {aliases.get(h, aliases.get(h.lower(), h.lower())) for h in table.header}
     if "name" not in header_keys:
-        from unionportal.core.imports import ImportFailed
-
         raise ImportFailed([(1, _("The sheet needs a “name” column (see the template)."))])
-
-    def save(n: int, row: dict) -> Member:
-        values = {k: row.get(k) for k in IMPORT_COLUMNS if k in row}
-        return member_create(union=union, by=None, **values)  # the editor was checked above
-
-    created = import_rows(table.records(aliases), save)
-    audit(
-        action=ACTION_IMPORT,
-        by=by,
-        union=union,
-        subject=union.name,
-        detail=_("{n} members imported").format(n=len(created)),
-    )
+    errors: list[tuple[int, str]] = []
+    rows: list[tuple[int, dict]] = []
+    seen_phone: dict[str, int] = {}
+    seen_card: dict[str, int] = {}
+    for n, record in table.records(aliases):
+        try:
+            clean = _clean_fields({k: record.get(k) for k in IMPORT_COLUMNS if k in record})
+        except ValidationError as e:
+            errors.append((n, " ".join(e.messages)))
+            continue
+        for key, seen, message in (
+            ("phone", seen_phone, _("Phone number {value} is also in row {row}.")),
+            ("card_number", seen_card, _("Member card number {value} is also in row {row}.")),
+        ):
+            value = clean[key]
+            if value and value in seen:
+                shown = mask_phone(value) if key == "phone" else value
+                errors.append((n, message.format(value=shown, row=seen[value])))
+            elif value:
+                seen[value] = n
+        rows.append((n, clean))
+    active = Member.objects.active()
+    taken_phones = set(active.filter(phone__in=list(seen_phone)).values_list("phone", flat=True))
+    taken_cards = set(active.filter(card_number__in=list(seen_card)).values_list("card_number", flat=True))
+    for n, clean in rows:
+        if clean["phone"] in taken_phones:
+            errors.append(
+                (n, _("Phone number {phone} is already on a roster.").format(phone=mask_phone(clean["phone"])))
+            )
+        if clean["card_number"] in taken_cards:
+            errors.append((n, _("Member card number {card} is already on a roster.").format(card=clean["card_number"])))
+    if errors:
+        raise ImportFailed(sorted(errors))
+    if not rows:
+        raise ImportFailed([(0, _("The file has no members in it."))])
+    try:
+        with transaction.atomic():
+            created = bulk_create_with_history(
+                [Member(union=union, **clean) for _n, clean in rows], Member, batch_size=1000, default_user=by
+            )
+            audit(
+                action=ACTION_IMPORT,
+                by=by,
+                union=union,
+                subject=union.name,
+                detail=_("{n} members imported").format(n=len(created)),
+            )
+    except IntegrityError:
+        # Another import took one of these card numbers at the same moment: nothing was saved.
+        raise ImportFailed([(0, _("A member card number of this file was just added elsewhere; try again."))]) from None
     return created
 
 

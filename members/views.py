@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -33,6 +34,21 @@ from .models import Member, Transfer
 
 EDIT = Role.EDIT_ROLES
 PAGE_SIZE = 25
+# The list counts at most this many rows: a federation's roster of a million members is not
+# counted on every page (the count would grow with the roster); a search narrows it down.
+COUNT_CAP = 1000
+
+
+class CappedPaginator(Paginator):
+    @cached_property
+    def count(self) -> int:
+        n = self.object_list[: COUNT_CAP + 1].count()
+        self.capped = n > COUNT_CAP
+        return min(n, COUNT_CAP)
+
+    capped = False
+
+
 EXPORT_MAX_ROWS = 50_000
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -55,10 +71,14 @@ def member_list(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         q, status = form.cleaned_data["q"], form.cleaned_data["status"]
     members = selectors.desk_roster(user=request.user, q=q, status=status)
-    page = Paginator(members, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(members, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "members/member_list.html", {"page": page, "form": form, "query": query.urlencode()})
+    return render(
+        request,
+        "members/member_list.html",
+        {"page": page, "form": form, "query": query.urlencode(), "capped": page.paginator.capped, "cap": COUNT_CAP},
+    )
 
 
 @role_required(EDIT)

@@ -68,14 +68,25 @@ def test_other_roles_never_see_the_roster(client, request, tree, make_member, ac
 def test_list_queries_flat(client, tree, officer_a, make_member, django_assert_num_queries):
     client.force_login(officer_a)
     make_member()
-    # 1 session, 2 user, 3 role kinds (the desk check), 4 count, 5 the page of members JOIN union,
-    # 6 the desk menu's role kinds are cached: nothing more
-    with django_assert_num_queries(5):
+    # 1 session, 2 user, 3 role kinds (the desk check, then cached for the menu), 4 the paths
+    # of the user's role unions (the scope), 5 the capped count, 6 the page of members JOIN union
+    with django_assert_num_queries(6):
         client.get(reverse("members:member_list"))
     for _ in range(30):
         make_member()
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         client.get(reverse("members:member_list"))
+
+
+def test_list_count_is_capped(client, settings, tree, officer_a, make_member, monkeypatch):
+    from members import views
+
+    monkeypatch.setattr(views, "COUNT_CAP", 3)
+    for _ in range(5):
+        make_member()
+    client.force_login(officer_a)
+    page = client.get(reverse("members:member_list")).content.decode()
+    assert "More than 3 members" in page
 
 
 def test_create_edit_and_bad_input_is_400(client, tree, officer_a):
@@ -126,6 +137,27 @@ def test_import_all_or_nothing_with_row_errors(client, tree, officer_a):
     assert response.status_code == 302
     assert Member.objects.filter(union=tree.a1g).count() == 2
     assert AuditEntry.objects.filter(action=services.ACTION_IMPORT, by=officer_a).exists()
+    assert Member.objects.get(card_number="C1").history.get().history_user == officer_a
+
+
+def test_import_refuses_duplicates_in_the_file_and_on_the_rosters(client, tree, officer_a, make_member):
+    make_member(union=tree.bg, phone="13700000000", card_number="TAKEN")
+    client.force_login(officer_a)
+    rows = [
+        ["Name", "Mobile phone", "Member card number"],
+        ["A", "13812345678", "C1"],
+        ["B", "13812345678", "C2"],
+        ["C", "13700000000", "C3"],
+        ["D", "", "TAKEN"],
+    ]
+    response = client.post(reverse("members:member_import"), {"union": tree.a1g.pk, "spreadsheet": xlsx(rows)})
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "Row 3: Phone number 138****5678 is also in row 2." in page
+    assert "Row 4: Phone number 137****0000 is already on a roster." in page
+    assert "Row 5: Member card number TAKEN is already on a roster." in page
+    assert "Row 2" not in page.replace("in row 2", "")
+    assert Member.objects.count() == 1
 
 
 def test_import_errors_in_chinese(client, settings, tree, officer_a):
