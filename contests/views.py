@@ -19,8 +19,9 @@ from unionportal.core.scoping import holds_any
 
 from . import selectors, services
 from .certificates import certificate_pdf
+from .eligibility import voter_eligible
 from .forms import EntryForm, ScreeningForm
-from .models import Contest, Entry, JudgeAssignment, JudgeScore, TeamMember, Voter
+from .models import Contest, Entry, JudgeAssignment, JudgeScore, TeamMember
 from .resources import ResultResource
 
 VOTE_RATE_LIMIT = 60  # vote requests per client address per minute, across every server process
@@ -54,11 +55,7 @@ def contest_detail(request: HttpRequest, slug: str) -> HttpResponse:
     categories = [(c, groups.get(c, [])) for c in contest.categories.all()]
     vote_open = contest.vote_open(now) and not contest.is_labour
     state = selectors.vote_state(contest=contest, user=request.user, now=now) if vote_open else None
-    is_voter = (
-        request.user.is_authenticated and Voter.objects.filter(user_id=request.user.pk, verified=True).exists()
-        if vote_open
-        else False
-    )
+    is_voter = voter_eligible(contest=contest, user=request.user) if vote_open else False
     context = {
         "contest": contest,
         "categories": categories,
@@ -84,7 +81,7 @@ def entry_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     now = timezone.now()
     vote_open = contest.vote_open(now) and entry.status == Entry.Status.ACCEPTED
     state = selectors.vote_state(contest=contest, user=request.user, now=now) if vote_open else None
-    is_voter = vote_open and Voter.objects.filter(user_id=request.user.pk, verified=True).exists()
+    is_voter = vote_open and voter_eligible(contest=contest, user=request.user)
     is_team = request.user.is_authenticated and (
         entry.submitted_by_id == request.user.pk or Entry.objects.visible_to(request.user).filter(pk=pk).exists()
     )
@@ -110,7 +107,7 @@ def _vote_reply(request, *, contest, entry_id, back, message="", error="") -> Ht
         if entry is not None:
             now = timezone.now()
             vote_open = contest.vote_open(now) and not contest.is_labour
-            is_voter = Voter.objects.filter(user_id=request.user.pk, verified=True).exists()
+            is_voter = voter_eligible(contest=contest, user=request.user)
             context = {
                 "contest": contest,
                 "entry": entry,

@@ -16,6 +16,7 @@ from unionportal.core.models import Role, Union
 from unionportal.core.scoping import has_role
 
 from .. import chain
+from ..eligibility import voter_eligible
 from ..models import CHAIN_SHARDS, GENESIS_HASH, Ballot, BallotChain, ChainSeal, Contest, Entry, Voter
 
 
@@ -68,6 +69,8 @@ def ballot_cast(*, contest: Contest, user: AbstractUser, entry_id, now: dt.datet
     entry_id = parse_id(entry_id)
     if entry_id is None:
         raise VoteRejected(_("This entry is not in the public vote."), code="entry")
+    if not voter_eligible(contest=contest, user=user):
+        raise VoteRejected(_("Only accounts verified by a union may vote."), code="not_voter")
     if contest.votes_per_voter < 1:
         raise VoteRejected(_("You have used all your votes."), code="limit")
     period = contest.period_key(now)
@@ -84,8 +87,6 @@ def _reject(contest: Contest, voter_id: int, entry_id: int) -> None:
     """Say why a ballot was not stored (only on the refusal path)."""
     if Contest.objects.filter(pk=contest.pk, results_published=True).exists():
         raise VoteRejected(_("The results are published; the vote is over."), code="closed")
-    if not Voter.objects.filter(user_id=voter_id, verified=True).exists():
-        raise VoteRejected(_("Only accounts verified by a union may vote."), code="not_voter")
     if not Entry.objects.filter(pk=entry_id, contest=contest, status=Entry.Status.ACCEPTED).exists():
         raise VoteRejected(_("This entry is not in the public vote."), code="entry")
     raise VoteRejected(_("You have used all your votes."), code="limit")
@@ -98,11 +99,11 @@ def _chains_create(contest_id: int) -> None:
 
 
 # Works on PostgreSQL and SQLite >= 3.35; the table name is ours, never user input. A ballot
-# counts only for an accepted entry of a contest whose results are not published.
+# counts only for an accepted entry of a contest whose results are not published; who may
+# vote was decided before (contests/eligibility.py).
 QUOTA_UPSERT = (
     "INSERT INTO contests_voterquota (contest_id, voter_id, period, used) SELECT %s, %s, %s, 1 "
     "WHERE EXISTS (SELECT 1 FROM contests_entry WHERE id = %s AND contest_id = %s AND status = 'accepted') "
-    "AND EXISTS (SELECT 1 FROM contests_voter WHERE user_id = %s AND verified) "
     "AND NOT EXISTS (SELECT 1 FROM contests_contest WHERE id = %s AND results_published) "
     "ON CONFLICT (contest_id, voter_id, period) DO UPDATE SET used = contests_voterquota.used + 1 "
     "WHERE contests_voterquota.used < %s RETURNING used"
@@ -115,7 +116,7 @@ def _cast_orm(contest, voter_id, entry_id, period, shard, now) -> Ballot:
         with connection.cursor() as cursor:
             cursor.execute(
                 QUOTA_UPSERT,
-                [contest.pk, voter_id, period, entry_id, contest.pk, voter_id, contest.pk, contest.votes_per_voter],
+                [contest.pk, voter_id, period, entry_id, contest.pk, contest.pk, contest.votes_per_voter],
             )
             if cursor.fetchone() is None:
                 _reject(contest, voter_id, entry_id)
@@ -151,8 +152,8 @@ def _cast_orm(contest, voter_id, entry_id, period, shard, now) -> Ballot:
 
 
 # PostgreSQL: the whole ballot in one statement, so one round trip and atomic by itself.
-# q counts the vote (only for an accepted entry of the contest, a verified voter, under the
-# limit, results not published); head locks the voter's chain; ins stores the ballot with its
+# q counts the vote (only for an accepted entry of the contest, under the limit, results not
+# published; the voter's eligibility was checked before); head locks the voter's chain; ins stores the ballot with its
 # HMAC-SHA256 computed by the server over exactly the text chain.ballot_text builds
 # (H((k^opad) || H((k^ipad) || text)), the pads passed in); upd moves the head. A missing
 # chain row aborts the statement (division by zero), so the vote is never counted without a ballot.
@@ -161,7 +162,6 @@ WITH q AS (
     INSERT INTO contests_voterquota AS vq (contest_id, voter_id, period, used)
     SELECT %(c)s, %(v)s, %(p)s, 1
     WHERE EXISTS (SELECT 1 FROM contests_entry WHERE id = %(e)s AND contest_id = %(c)s AND status = 'accepted')
-      AND EXISTS (SELECT 1 FROM contests_voter WHERE user_id = %(v)s AND verified)
       AND NOT EXISTS (SELECT 1 FROM contests_contest WHERE id = %(c)s AND results_published)
     ON CONFLICT (contest_id, voter_id, period) DO UPDATE SET used = vq.used + 1 WHERE vq.used < %(limit)s
     RETURNING used
