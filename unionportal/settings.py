@@ -52,6 +52,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: /healthz and /readyz answer the load balancer whatever the Host and scheme
+    # (before SecurityMiddleware's HTTPS redirect and CommonMiddleware's ALLOWED_HOSTS check).
+    "unionportal.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -250,11 +253,24 @@ WELFARE_DATA_KEY = env("WELFARE_DATA_KEY", default=DEV_SECRETS["WELFARE_DATA_KEY
 # ballot and recompute the chain. Production must set it.
 BALLOT_CHAIN_KEY = env("BALLOT_CHAIN_KEY", default=DEV_SECRETS["BALLOT_CHAIN_KEY"])
 
+# One console handler, on the root logger only: Django's own "django" and "django.server"
+# handlers are replaced (they printed each dev-server line and each 403 a second time), and
+# a refused request (4xx) is logged as one line without the traceback of its exception.
+LOG_LEVEL = env("LOG_LEVEL", default="WARNING")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="WARNING")},
+    "filters": {"client_error_no_traceback": {"()": "unionportal.health.ClientErrorWithoutTraceback"}},
+    "formatters": {"plain": {"format": "{asctime} {levelname} {name} {message}", "style": "{"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        "django": {"handlers": [], "level": LOG_LEVEL, "propagate": True},
+        # The development server's request lines (INFO): shown by `make run`, one each.
+        "django.server": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.request": {"handlers": [], "filters": ["client_error_no_traceback"], "propagate": True},
+        "django.security": {"handlers": [], "filters": ["client_error_no_traceback"], "propagate": True},
+    },
 }
 
 
