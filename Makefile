@@ -16,24 +16,33 @@ PYTEST_ARGS ?= -n auto --dist loadscope
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
+# `make test` reads no .env at all (ENV_FILE=/dev/null): a .env written for a server (DEBUG=0,
+# REDIS_URL, DATABASE_URL...) would otherwise change what the suite tests.
+TEST_ENV := ENV_FILE=/dev/null DJANGO_ALLOW_ASYNC_UNSAFE=true
+
 .PHONY: run test install messages static bench lint format clean
 
-$(VENV)/.installed: requirements.txt
+# Debian packages (python3-venv, gettext, Chromium, nginx, Redis...): the stamp lives inside
+# .venv so `make clean` forgets it too; the script installs only what is missing.
+$(VENV)/.system-deps: scripts/system-deps.sh
+	scripts/system-deps.sh
+	mkdir -p $(VENV) && touch $@
+
+# Development and tests install requirements-dev.txt (it includes requirements.txt, the
+# production set a server installs).
+$(VENV)/.installed: requirements.txt requirements-dev.txt $(VENV)/.system-deps
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -r requirements.txt
+	$(PY) -m pip install -q -r requirements-dev.txt
 	touch $@
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-.system-deps: scripts/system-deps.sh
-	scripts/system-deps.sh
+install: $(VENV)/.installed node_modules/.installed messages
 
-install: $(VENV)/.installed node_modules/.installed .system-deps messages
-
-messages: $(VENV)/.installed .system-deps
+messages: $(VENV)/.installed
 	$(MANAGE) compilemessages --ignore=$(VENV) --ignore=node_modules -v0
 
 static: install
@@ -45,18 +54,17 @@ run: install static
 	@echo "UnionPortal: http://$(HOST):$(PORT)/  (back office: /admin/)"
 	DATABASE_URL=$(SQLITE_URL) $(MANAGE) runserver $(HOST):$(PORT)
 
+# The checks `make test` runs before the tests, and only those.
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(TEST_ENV) DATABASE_URL=$(SQLITE_URL) $(MANAGE) makemigrations --check --dry-run -v0
 
-test: install
-	$(VENV)/bin/ruff check .
-	$(VENV)/bin/ruff format --check .
-	DATABASE_URL=$(SQLITE_URL) $(MANAGE) makemigrations --check --dry-run -v0
-	DATABASE_URL=$(SQLITE_URL) DJANGO_ALLOW_ASYNC_UNSAFE=true $(VENV)/bin/pytest $(PYTEST_ARGS)
+test: lint
+	$(TEST_ENV) DATABASE_URL=$(SQLITE_URL) $(VENV)/bin/pytest $(PYTEST_ARGS)
 	@if [[ "$(PG_URL)" == postgres* ]]; then \
 		echo "== again on PostgreSQL ($(PG_URL))"; \
-		DATABASE_URL="$(PG_URL)" DJANGO_ALLOW_ASYNC_UNSAFE=true $(VENV)/bin/pytest $(PYTEST_ARGS); \
+		$(TEST_ENV) DATABASE_URL="$(PG_URL)" $(VENV)/bin/pytest $(PYTEST_ARGS); \
 	fi
 
 bench: install static
@@ -66,5 +74,13 @@ format: install
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
+# Everything the other targets generate: the virtualenv (with the system-deps stamp),
+# npm packages, compiled catalogues, collected static files, the development database and its
+# uploads and private files, test and benchmark output. Never run it in a server's checkout
+# whose MEDIA_ROOT or private folders are the defaults.
 clean:
-	rm -rf $(VENV) node_modules staticfiles db.sqlite3* .pytest_cache
+	rm -rf $(VENV) node_modules staticfiles .pytest_cache .ruff_cache .hypothesis test-results
+	rm -rf db.sqlite3 db.sqlite3-* media private welfare_private contests_private sms
+	rm -rf bench/results bench/bench.sqlite3 bench/bench.sqlite3-*
+	find . -path ./.git -prune -o -name '*.mo' -path '*/LC_MESSAGES/*' -type f -print0 | xargs -0 rm -f
+	find . -path ./.git -prune -o -name __pycache__ -type d -print0 | xargs -0 rm -rf

@@ -10,7 +10,9 @@ from django.utils.translation import gettext_lazy as _
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
-environ.Env.read_env(BASE_DIR / ".env")  # optional; a missing file is fine
+# Optional (a missing file is fine). Variables already in the environment win over the file;
+# ENV_FILE names another file, and `make test` sets ENV_FILE=/dev/null to read none.
+environ.Env.read_env(env.str("ENV_FILE", default=str(BASE_DIR / ".env")))
 
 DEBUG = env.bool("DEBUG", default=True)
 
