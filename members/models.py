@@ -95,6 +95,7 @@ class Member(TimeStampedModel):
             models.Index(fields=["name"], name="members_name_prefix", opclasses=["varchar_pattern_ops"]),
             models.Index(fields=["card_number"], name="members_card"),
             models.Index(fields=["name", "id"], name="members_name_order"),
+            models.Index(fields=["union", "name", "id"], name="members_union_name_order"),
             models.Index(Upper("email"), name="members_email_upper"),
         ]
 
