@@ -61,6 +61,16 @@ def test_demo_figures_and_idempotent(seeded):
     assert snapshot() == before
 
 
+def test_demo_stations_are_found_by_full_pinyin_and_two_words(seeded):
+    """seed_demo yields the derived search data: full pinyin and several words find its stations."""
+    public = Station.objects.public()
+    assert public.search("liangxiang").exists()
+    assert not public.search("liangxiang").exclude(search_text__contains="良乡").exists()
+    both = public.search("拱辰 加油站")
+    assert both.exists()
+    assert all("拱辰" in s.search_text and "加油站" in s.search_text for s in both)
+
+
 def test_stats_page_says_804_and_54(client, seeded):
     r = client.get("/stations/stats/")
     assert (r.context["warm"], r.context["homes"]) == (804, 54)
