@@ -184,7 +184,7 @@ def test_error_pages_speak_chinese(client, settings, tree):
     from unionportal.core.testing import make_user
 
     client.force_login(make_user("no_role"))
-    forbidden = client.get("/desk/")
+    forbidden = client.get("/desk/activities/")  # the desk itself sends a no-role member to /accounts/
     assert forbidden.status_code == 403 and "无权访问" in forbidden.content.decode()
 
 
