@@ -22,7 +22,11 @@ from .stations import station_save, station_touch
 
 # One column per weekday (Monday first): "08:00-12:00, 14:00-20:00"; blank is closed that day.
 HOURS_COLUMNS = ("hours_mon", "hours_tue", "hours_wed", "hours_thu", "hours_fri", "hours_sat", "hours_sun")
-_RANGE = re.compile(r"^(\d{1,2}):(\d{2})\s*[-–~至]\s*(\d{1,2}):(\d{2})$")
+# Colons and dashes as typed on a Chinese keyboard too (full-width forms, "zhi"/"dao" for "to").
+_COLON = ":\uff1a"
+_TO = "\\-\u2013\u2014\uff0d~\uff5e\u81f3\u5230"
+_RANGE = re.compile(rf"^(\d{{1,2}})[{_COLON}](\d{{2}})\s*[{_TO}]\s*(\d{{1,2}})[{_COLON}](\d{{2}})$")
+_RANGE_SPLIT = re.compile("[,;\uff0c\uff1b\u3001]")
 STATION_COLUMNS = (
     "union",
     "name",
@@ -138,7 +142,7 @@ def _hours(row: dict) -> list[tuple[int, dt.time, dt.time]]:
     ranges = []
     for weekday, column in enumerate(HOURS_COLUMNS):
         text = _text(row.get(column))
-        for part in re.split(r"[,，;；、]", text):
+        for part in _RANGE_SPLIT.split(text):
             part = part.strip()
             if not part:
                 continue

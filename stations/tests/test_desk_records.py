@@ -306,9 +306,13 @@ def test_import_refuses_a_file_that_is_not_a_sheet(client, officer_a):
 
 
 def test_import_service_reads_hours_columns(tree, amenities):
-    upload = sheet([("District A", "Svc", "outdoor", 39.7, 116.1, "24:00-06:00", "")])
+    upload = sheet([("District A", "Svc", "outdoor", 39.7, 116.1, "24:00-06:00", "9：00至17：30")])
     services.station_import(upload=upload, by=None)
-    assert OpeningHours.objects.get().opens == dt.time(0, 0)
+    hours = list(OpeningHours.objects.order_by("weekday"))
+    assert [(h.weekday, h.opens, h.closes) for h in hours] == [
+        (0, dt.time(0, 0), dt.time(6, 0)),
+        (5, dt.time(9, 0), dt.time(17, 30)),  # full-width colons, 至
+    ]
     with pytest.raises(ImportFailed):
         services.station_import(upload=sheet([("District A", "X", "outdoor", 39.7, 116.1, "25:00-26:00", "")]), by=None)
 
