@@ -3,6 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 
 from unionportal.core import registry
+from unionportal.core.models import Role
 from unionportal.core.scoping import holds_any
 
 from . import bench, demo, scale
@@ -48,6 +49,8 @@ registry.nav(_("Station statistics"), "stations:stats", order=11)
 registry.nav(_("Stations"), "stations:desk_list", desk=True, order=10)
 registry.nav(_("Station reports"), "stations:inbox", desk=True, order=11)
 registry.nav(_("Station coverage"), "stations:coverage", desk=True, order=12)
+registry.nav(_("Demand points"), "stations:demand_points", desk=True, roles=Role.EDIT_ROLES, order=13)
+registry.nav(_("Import stations"), "stations:station_import", desk=True, roles=Role.EDIT_ROLES, order=14)
 registry.demo("stations", demo.seed, order=10)
 registry.scale("stations", scale.add_arguments, scale.run)
 registry.bench_pages(bench.pages)

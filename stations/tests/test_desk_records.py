@@ -407,3 +407,13 @@ def test_import_template_round_trips(client, tree, officer_a, amenities):
     assert DemandPoint.objects.count() == 1
     client.force_login(officer_a)
     assert u("station_import_template") in client.get(u("station_import")).content.decode()
+
+
+def test_desk_menu_links_demand_points_and_import_for_editors_only(tree, officer_a, viewer_a):
+    from unionportal.core import selectors as core_selectors
+
+    def links(user):
+        return {n.url_name for n in core_selectors.desk_links(user=user)}
+
+    assert {"stations:demand_points", "stations:station_import"} <= links(officer_a)
+    assert not {"stations:demand_points", "stations:station_import"} & links(viewer_a)
