@@ -21,13 +21,38 @@ def column_labels() -> dict:
     }
 
 
+# Up to this many unions in the user's scope, the union is picked from a list; a federation
+# with more (a city's 100,000 unions) types the union's name instead.
+UNION_SELECT_MAX = 300
+
+
 class UnionChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Union) -> str:
         return "\u00a0\u00a0" * max(obj.depth - 1, 0) + obj.name
 
 
-def union_field(queryset, label=None) -> UnionChoiceField:
-    return UnionChoiceField(queryset=queryset, label=label or _("Union"))
+class UnionNameField(forms.CharField):
+    """A union of `queryset` given by its exact name."""
+
+    def __init__(self, *, queryset, **kwargs):
+        self.queryset = queryset
+        super().__init__(max_length=100, **kwargs)
+
+    def clean(self, value) -> Union:
+        name = super().clean(value).strip()
+        found = list(self.queryset.filter(name=name)[:2])
+        if not found:
+            raise ValidationError(_("None of your unions has this name."))
+        if len(found) > 1:
+            raise ValidationError(_("Several of your unions have this name."))
+        return found[0]
+
+
+def union_field(queryset, label=None) -> forms.Field:
+    label = label or _("Union")
+    if queryset[: UNION_SELECT_MAX + 1].count() > UNION_SELECT_MAX:
+        return UnionNameField(queryset=queryset, label=label, help_text=_("The union's full name."))
+    return UnionChoiceField(queryset=queryset, label=label)
 
 
 class MemberForm(forms.ModelForm):

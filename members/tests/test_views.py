@@ -258,3 +258,27 @@ def test_page_in_chinese(client, settings, tree, officer_a, make_member):
     client.force_login(officer_a)
     page = client.get(reverse("members:member_list"), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     assert "会员名册" in page
+
+
+def test_a_large_scope_types_the_union_name(client, tree, officer_a, monkeypatch):
+    from members import forms
+
+    monkeypatch.setattr(forms, "UNION_SELECT_MAX", 1)
+    client.force_login(officer_a)
+    url = reverse("members:member_invite")
+    assert 'name="union" type="text"' in client.get(url).content.decode().replace(
+        'type="text" name="union"', 'name="union" type="text"'
+    )
+    assert client.post(url, {"union": "Grassroots Bg", "name": "Han", "phone": "13900001111"}).status_code == 400
+    assert client.post(url, {"union": "Grassroots A1g", "name": "Han", "phone": "13900001111"}).status_code == 302
+    assert Member.objects.get().union == tree.a1g
+
+
+def test_desk_card_and_menu_for_chairs_and_officers_only(client, tree, officer_a, viewer_a, make_member):
+    make_member()
+    client.force_login(officer_a)
+    page = client.get(reverse("core:desk")).content.decode()
+    assert reverse("members:member_list") in page and reverse("members:user_list") in page
+    client.force_login(viewer_a)
+    page = client.get(reverse("core:desk")).content.decode()
+    assert reverse("members:member_list") not in page
