@@ -88,6 +88,9 @@ def test_file_page_prints_without_menus_or_buttons(chinese, page, live_server, s
     assert page.evaluate("document.documentElement.scrollWidth") <= 390  # the record fits the phone
     page.goto(f"{live_server.url}{file.get_absolute_url()}")
     assert page.is_visible(".welfare-nav") and page.is_visible("#welfare-primary, .btn-danger")
+    page.evaluate("() => { window.__printed = 0; window.print = () => { window.__printed += 1; }; }")
+    page.click("#file-print")
+    assert page.evaluate("window.__printed") == 1
     page.emulate_media(media="print")
     assert page.evaluate(HIDDEN, ".navbar, footer, .welfare-nav, #welfare-primary, .btn, form") == []
     assert "欧阳建国" in page.text_content("main")  # the record itself still prints
