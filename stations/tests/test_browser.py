@@ -228,6 +228,11 @@ def test_officer_in_chinese_adds_a_gallery_photo_and_opens_the_sign(
     assert StationPhoto.objects.get().caption == "门口"
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     page.goto(f"{live_server.url}/stations/desk/{station.pk}/")
+    page.emulate_media(media="print")  # the desk's print stylesheet: no menu, no buttons
+    expect(page.locator("nav.navbar")).to_be_hidden()
+    expect(page.locator("#desk-actions")).to_be_hidden()
+    expect(page.locator("#desk-hours")).to_be_visible()
+    page.emulate_media(media="screen")
     page.locator("#print-sign-link").click()
     expect(page.locator("#sign")).to_contain_text("Water Open Station")
     qr = page.locator("#sign-qr")

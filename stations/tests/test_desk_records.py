@@ -417,3 +417,14 @@ def test_desk_menu_links_demand_points_and_import_for_editors_only(tree, officer
 
     assert {"stations:demand_points", "stations:station_import"} <= links(officer_a)
     assert not {"stations:demand_points", "stations:station_import"} & links(viewer_a)
+
+
+def test_public_page_shows_the_photos_in_their_order_with_captions(client, make_station, officer_a):
+    station = make_station()
+    first = services.station_photo_add(station=station, image=clean_image(jpeg()), caption="Front door")
+    services.station_photo_add(station=station, image=clean_image(jpeg()), caption="Rest area")
+    html = client.get(station.get_absolute_url()).content.decode()
+    assert html.index("Front door</figcaption>") < html.index("Rest area</figcaption>")
+    services.station_photo_move(photo=first, up=False, by=officer_a)  # the cached page is refreshed
+    html = client.get(station.get_absolute_url()).content.decode()
+    assert html.index("Rest area</figcaption>") < html.index("Front door</figcaption>")
