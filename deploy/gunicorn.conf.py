@@ -20,4 +20,5 @@ loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 # nginx on the same machine is the only client: trust its X-Forwarded-* (Django reads them
 # through TRUSTED_PROXY_COUNT and SECURE_PROXY_SSL_HEADER).
 forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")
-preload_app = True
+# Not preloaded: `systemctl reload` (HUP) then starts workers on the new code of a release.
+preload_app = False
