@@ -17,6 +17,25 @@ from unionportal.core.models import TimeStampedModel
 from unionportal.core.scoping import ScopedQuerySet, union_scope
 
 
+def _next_path(path: str) -> str | None:
+    """The smallest string after every path that starts with `path`
+    ('0001000Z' → '0001001'), in the order of treebeard's alphabet (digits, then A-Z, the
+    same order in every collation); None when there is none."""
+    from unionportal.core.models import Union
+
+    alphabet = Union.alphabet
+    chars = list(path)
+    for i in range(len(chars) - 1, -1, -1):
+        position = alphabet.find(chars[i])
+        if position < 0:
+            return None
+        if position + 1 < len(alphabet):
+            chars[i] = alphabet[position + 1]
+            return "".join(chars[: i + 1])
+        chars[i] = alphabet[0]
+    return None
+
+
 class MemberQuerySet(ScopedQuerySet):
     # A phone number is personal data: the roster is for the union's chairs and officers.
     view_roles = ("chair", "officer")
@@ -41,7 +60,10 @@ class MemberQuerySet(ScopedQuerySet):
             return self.none()
         condition = Q()
         for path in tops:
-            condition |= Q(union__path__startswith=path)
+            upper = _next_path(path)
+            # A range, not LIKE 'prefix%': PostgreSQL estimates a range once (LIKE counts the
+            # prefix twice, guesses a hundredth of the rows and walks the scope union by union).
+            condition |= Q(union__path__gte=path, union__path__lt=upper) if upper else Q(union__path__startswith=path)
         return self.filter(condition)
 
     def active(self) -> "MemberQuerySet":
@@ -94,7 +116,8 @@ class Member(TimeStampedModel):
             # Search by name prefix (PostgreSQL's LIKE 'x%' needs the pattern operator class).
             models.Index(fields=["name"], name="members_name_prefix", opclasses=["varchar_pattern_ops"]),
             models.Index(fields=["card_number"], name="members_card"),
-            models.Index(fields=["name", "id"], name="members_name_order"),
+            # The whole roster in name order, with the union to check the scope from the index alone.
+            models.Index(fields=["name", "id", "union"], name="members_name_id_union"),
             models.Index(fields=["union", "name", "id"], name="members_union_name_order"),
             models.Index(Upper("email"), name="members_email_upper"),
         ]
