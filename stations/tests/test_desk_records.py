@@ -428,3 +428,30 @@ def test_public_page_shows_the_photos_in_their_order_with_captions(client, make_
     services.station_photo_move(photo=first, up=False, by=officer_a)  # the cached page is refreshed
     html = client.get(station.get_absolute_url()).content.decode()
     assert html.index("Rest area</figcaption>") < html.index("Front door</figcaption>")
+
+
+@pytest.mark.parametrize("role", ["officer_a", "chair_a", "viewer_a"])
+def test_every_link_of_the_stations_desk_opens(client, make_station, tree, role, request, amenities):
+    """Following every stations link from the desk list and a station's desk pages, as each role,
+    finds no 403, 404 or 500 (links a role may not use are not shown to it)."""
+    import re
+
+    station = make_station(union=tree.a1, amenity_codes=["water"])
+    services.station_photo_add(station=station, image=clean_image(jpeg()))
+    services.award_save(award=Award(station=station, level="district", year=2024, title="T"))
+    DemandPoint.objects.create(union=tree.a1, name="Hub", lat=39.7, lng=116.1)
+    client.force_login(request.getfixturevalue(role))
+    seen, todo = set(), [u("desk_list"), u("desk_station", station.pk)]
+    while todo:
+        address = todo.pop()
+        if address in seen:
+            continue
+        seen.add(address)
+        r = client.get(address)
+        assert r.status_code == 200, (role, address, r.status_code)
+        if not r["Content-Type"].startswith("text/html"):
+            continue
+        for href in re.findall(r'href="(/stations/[^"#?]*)', r.content.decode()):
+            if "/media/" not in href and href not in seen:
+                todo.append(href)
+    assert len(seen) > 5

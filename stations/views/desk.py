@@ -103,5 +103,6 @@ def coverage(request: HttpRequest) -> HttpResponse:
             "markers": markers,
             "tiles": tile_config(),
             "uncovered": sum(1 for r in rows if r["uncovered"]),
+            "may_edit": holds_any(request.user, Role.EDIT_ROLES),
         },
     )
