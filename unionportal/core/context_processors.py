@@ -13,8 +13,15 @@ def portal(request) -> dict:
         "nav_desk": lambda: [n for n in registry.NAV if n.desk and (n.roles is None or holds_any(user, n.roles))],
         # What the user's roles allow, for templates that show a button only to those it serves.
         "can": Can(user),
+        "account_url": _account_url,
         "LANGUAGES": settings.LANGUAGES,
     }
+
+
+def _account_url() -> str:
+    from .views import account_url
+
+    return account_url()
 
 
 class Can:
