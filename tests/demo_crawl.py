@@ -31,7 +31,7 @@ ROLES = {
     "anonymous": None,
 }
 MAX_PAGES = 300
-PER_PATTERN = 2
+PER_PATTERN = 3
 SKIP_PREFIXES = ("/admin/", "/media/", "/static/", "/i18n/", "/accounts/logout/", "/favicon.ico")
 # GET on these answers a download or a redirect; nothing there to read or follow.
 SKIP_SUFFIXES = (".xlsx", ".pdf", ".csv", ".png", ".jpg", ".svg")

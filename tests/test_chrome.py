@@ -42,3 +42,24 @@ def test_chart_tooltip_raises_no_csp_error(page, live_server, transactional_db):
         page.wait_for_timeout(60)
     page.wait_for_selector("#studio-chart div[style*='position']")
     assert not [e for e in errors if "Content Security Policy" in e or "favicon" in e], errors
+
+
+def test_a_flash_message_close_button_is_labelled_in_chinese(client, officer_a, tree):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from unionportal.core import services
+    from unionportal.core.models import Activity
+
+    activity = services.activity_create(
+        union=tree.a,
+        by=officer_a,
+        title="T",
+        kind=Activity.Kind.TRAINING,
+        starts_at=timezone.now() - dt.timedelta(days=1),
+    )
+    client.force_login(officer_a)
+    client.cookies["django_language"] = "zh-hans"
+    html = client.post(f"/desk/activities/{activity.pk}/publish/", follow=True).content.decode()
+    assert 'class="btn-close" data-bs-dismiss="alert" aria-label="关闭"' in html
