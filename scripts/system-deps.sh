@@ -3,7 +3,8 @@
 # python3 without venv/ensurepip, so `python3 -m venv` fails), gettext (compilemessages),
 # Chromium (browser tests drive Debian's build; no browser is ever downloaded), CJK fonts
 # (certificates and screenshots), wrk (benchmarks), nginx and Redis (the deploy smoke test
-# runs nginx in front of two gunicorn processes; the Redis tests and CI use redis-server).
+# runs nginx, with an openssl-made certificate, in front of two gunicorn processes; the Redis
+# tests and CI use redis-server).
 # Installs only what is missing.
 set -euo pipefail
 need=()
@@ -13,6 +14,7 @@ command -v msgfmt >/dev/null || need+=(gettext)
 [ -e /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ] || need+=(fonts-noto-cjk)
 command -v wrk >/dev/null || need+=(wrk)
 [ -x /usr/sbin/nginx ] || need+=(nginx)
+command -v openssl >/dev/null || need+=(openssl)
 command -v redis-server >/dev/null || need+=(redis-server)
 [ ${#need[@]} -eq 0 ] && exit 0
 sudo=""

@@ -1,16 +1,19 @@
 """Running it for real: nginx (deploy/nginx) in front of two gunicorn processes (deploy/gunicorn.conf.py).
 
-The smoke test starts two gunicorn servers with production settings (DEBUG off) on free ports,
-against this test run's database (PostgreSQL when DATABASE_URL names it, else a copy of the SQLite
-test database) and Redis when one answers, and an unprivileged nginx on a free port whose
-upstream is the two. Through the proxy: a public page, /healthz with a foreign Host, a sign-in,
-then requests answered by both upstreams that are all still signed in. It also checks the
-compression rule (anonymous HTML compressed, signed-in never: BREACH) and that the full site
-configuration passes `nginx -t`.
+The smoke test starts two gunicorn servers with production settings (DEBUG off, HTTPS redirect,
+secure cookies, HSTS) on free ports, against this test run's database (PostgreSQL when
+DATABASE_URL names it, else a copy of the SQLite test database) and Redis when one answers, and
+an unprivileged nginx that terminates TLS (a throwaway certificate) on one free port and answers
+plain HTTP on another, with the two as upstream and deploy/nginx/unionportal-proxy.conf included
+as the site includes it. Through the proxy: /healthz with a foreign Host over plain HTTP, the
+rest of plain HTTP redirected, a public page over HTTPS (seen as secure through
+X-Forwarded-Proto), a sign-in, then requests answered by both upstreams that are all still
+signed in. It also checks the compression rule (anonymous HTML compressed, signed-in never:
+BREACH) and that the full site configuration passes `nginx -t`.
 
-Skipped only when nginx is not installed (scripts/system-deps.sh installs Debian's nginx, and
-.ci/run runs it). The Makefile's `make run`/`make test` guard against a .env is checked here too.
-"""
+Skipped only when nginx (or openssl) is not installed (scripts/system-deps.sh installs Debian's
+nginx, and .ci/run runs it). The Makefile's `make run`/`make test` guard against a .env is
+checked here too."""
 
 import gzip
 import http.client
@@ -19,6 +22,7 @@ import re
 import shutil
 import socket
 import sqlite3
+import ssl
 import subprocess
 import sys
 import time
@@ -36,7 +40,8 @@ ROOT = Path(__file__).resolve().parents[1]
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 HAS_NGINX = os.path.exists(NGINX)
 needs_nginx = pytest.mark.skipif(
-    not HAS_NGINX, reason="nginx is not installed (scripts/system-deps.sh installs Debian's nginx)"
+    not (HAS_NGINX and shutil.which("openssl")),
+    reason="nginx or openssl is not installed (scripts/system-deps.sh installs Debian's nginx)",
 )
 PASSWORD = "pw-for-tests"  # noqa: S105
 HOST = "portal.test"
@@ -61,12 +66,17 @@ def _redis_reachable() -> bool:
 class Browser:
     """A tiny HTTP client that keeps cookies (whatever their Secure flag) and never follows redirects."""
 
-    def __init__(self, port: int):
-        self.port = port
+    def __init__(self, port: int, *, tls: bool = True):
+        self.port, self.tls = port, tls
         self.cookies: dict[str, str] = {}
+        self.secure_cookies: set[str] = set()
 
     def request(self, method, path, *, body=None, headers=None, host=HOST):
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        if self.tls:  # the test's own throwaway certificate
+            context = ssl._create_unverified_context()
+            conn = http.client.HTTPSConnection("127.0.0.1", self.port, timeout=30, context=context)
+        else:
+            conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
         sent = {"Host": host, "Accept-Encoding": "gzip", **(headers or {})}
         if self.cookies:
             sent["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
@@ -78,6 +88,8 @@ class Browser:
             conn.close()
         for header in response.msg.get_all("Set-Cookie") or []:
             for name, morsel in SimpleCookie(header).items():
+                if morsel["secure"]:
+                    self.secure_cookies.add(name)
                 if morsel.value:
                     self.cookies[name] = morsel.value
                 else:
@@ -119,12 +131,27 @@ def _database_url(tmp_path: Path) -> str:
     return f"sqlite:///{path}"
 
 
-def _nginx_conf(tmp: Path, port: int, upstreams: list[int]) -> Path:
+def _certificate(tmp: Path) -> tuple[Path, Path]:
+    cert, key = tmp / "cert.pem", tmp / "key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", f"/CN={HOST}"]
+        + ["-keyout", str(key), "-out", str(cert)],
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
+    return cert, key
+
+
+def _nginx_conf(tmp: Path, plain: int, tls: int, upstreams: list[int]) -> Path:
+    """The site's two servers in small: port 80's (health checks, else HTTPS) and port 443's (TLS)."""
     user = "user root root;\n" if os.geteuid() == 0 else ""
     proxy = ROOT / "deploy" / "nginx" / "unionportal-proxy.conf"
+    cert, key = _certificate(tmp)
     (tmp / "static" / "css").mkdir(parents=True)
     (tmp / "static" / "css" / "site.css").write_text("body{color:#123}\n" * 200)
     servers = "\n".join(f"    server 127.0.0.1:{p};" for p in upstreams)
+    upstream_header = "add_header X-Upstream $upstream_addr always;"
     conf = tmp / "nginx.conf"
     conf.write_text(
         f"""{user}worker_processes 1;
@@ -144,11 +171,19 @@ http {{
 {servers}
   }}
   server {{
-    listen 127.0.0.1:{port};
+    listen 127.0.0.1:{plain};
     server_name {HOST};
+    location = /healthz {{ include {proxy}; {upstream_header} }}
+    location / {{ return 301 https://$host$request_uri; }}
+  }}
+  server {{
+    listen 127.0.0.1:{tls} ssl;
+    server_name {HOST};
+    ssl_certificate {cert};
+    ssl_certificate_key {key};
     location /static/ {{ alias {tmp}/static/; gzip on; gzip_types text/css; }}
-    location = /healthz {{ include {proxy}; add_header X-Upstream $upstream_addr always; }}
-    location / {{ include {proxy}; add_header X-Upstream $upstream_addr always; }}
+    location = /healthz {{ include {proxy}; {upstream_header} }}
+    location / {{ include {proxy}; {upstream_header} }}
   }}
 }}
 """
@@ -170,11 +205,8 @@ def _server_env(database_url: str, redis: bool) -> dict:
         TRUSTED_PROXY_COUNT="1",
         SERVE_MEDIA="0",
         STATIC_MANIFEST="0",
-        # The test's nginx speaks plain HTTP: no redirect to HTTPS, cookies without Secure.
-        SECURE_SSL_REDIRECT="0",
-        SECURE_HSTS_SECONDS="0",
-        SESSION_COOKIE_SECURE="0",
-        CSRF_COOKIE_SECURE="0",
+        CSRF_TRUSTED_ORIGINS=f"https://{HOST}",
+        # Everything else as in production: HTTPS redirect, secure cookies, HSTS.
         GUNICORN_WORKERS="1",
         LOG_LEVEL="WARNING",
         PYTHONWARNINGS="ignore",
@@ -217,39 +249,56 @@ def test_nginx_in_front_of_two_gunicorns(tmp_path):
         for port, proc in zip(ports, procs, strict=True):
             _wait_for(port, proc, tmp_path / f"gunicorn-{port}.log")
 
-        proxy_port = _free_port()
-        conf = _nginx_conf(tmp_path, proxy_port, ports)
+        plain_port, tls_port = _free_port(), _free_port()
+        conf = _nginx_conf(tmp_path, plain_port, tls_port, ports)
         nginx_log = tmp_path / "nginx-out.log"
         nginx = subprocess.Popen(
             [NGINX, "-p", str(tmp_path), "-c", str(conf)], stdout=nginx_log.open("w"), stderr=subprocess.STDOUT
         )
         procs.append(nginx)
-        _wait_for(proxy_port, nginx, tmp_path / "nginx-error.log", timeout=20)
+        _wait_for(plain_port, nginx, tmp_path / "nginx-error.log", timeout=20)
 
-        anonymous = Browser(proxy_port)
-        # /healthz through the proxy, whatever Host the balancer sends.
+        # /healthz through the proxy over plain HTTP, whatever Host the balancer sends; the
+        # rest of plain HTTP goes to HTTPS.
+        balancer = Browser(plain_port, tls=False)
+        response, body = balancer.request("GET", "/healthz", host="10.0.0.7")
+        assert response.status == 200 and body == "ok"
+        response, _body = balancer.request("GET", "/stations/")
+        assert response.status == 301 and response.getheader("Location") == f"https://{HOST}/stations/"
+
+        anonymous = Browser(tls_port)
         response, body = anonymous.request("GET", "/healthz", host="10.0.0.7")
         assert response.status == 200 and body == "ok"
 
-        # A public page, compressed for an anonymous visitor.
+        # A public page over HTTPS: Django, with SECURE_SSL_REDIRECT on, sees the request as
+        # secure through X-Forwarded-Proto (a 200, not a redirect); compressed for an anonymous
+        # visitor; HSTS set.
         response, body = anonymous.request("GET", "/")
-        assert response.status == 200, body[:500]
+        assert response.status == 200, (response.status, response.getheader("Location"), body[:500])
         assert "<html" in body and 'name="csrfmiddlewaretoken"' in body
         assert response.getheader("Content-Encoding") == "gzip"
+        assert "max-age=" in (response.getheader("Strict-Transport-Security") or "")
         response, body = anonymous.request("GET", "/static/css/site.css")  # nginx serves /static itself
         assert response.status == 200 and response.getheader("X-Upstream") is None
 
         # Sign in through the proxy.
-        user = Browser(proxy_port)
+        user = Browser(tls_port)
         response, body = user.request("GET", "/accounts/login/")
         assert response.status == 200
         token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', body).group(1)
         form = urllib.parse.urlencode({"username": "deploy_smoke", "password": PASSWORD, "csrfmiddlewaretoken": token})
         response, body = user.request(
-            "POST", "/accounts/login/", body=form, headers={"Content-Type": "application/x-www-form-urlencoded"}
+            "POST",
+            "/accounts/login/",
+            body=form,
+            headers={
+                "Content-Type": "application/x-www-form-urlencoded",
+                "Origin": f"https://{HOST}",
+                "Referer": f"https://{HOST}/accounts/login/",
+            },
         )
         assert response.status == 302, body[:2000]
-        assert "sessionid" in user.cookies
+        assert "sessionid" in user.cookies and "sessionid" in user.secure_cookies
 
         # Signed-in requests, spread over both upstreams: each still signed in, none compressed.
         upstreams = set()
@@ -273,18 +322,11 @@ def test_nginx_in_front_of_two_gunicorns(tmp_path):
 @needs_nginx
 def test_the_site_configuration_passes_nginx_t(tmp_path):
     """deploy/nginx/unionportal.conf as written, with only paths, ports and a test certificate swapped."""
-    if not shutil.which("openssl"):
-        pytest.skip("openssl is not installed")
-    subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=portal.test"]
-        + ["-keyout", str(tmp_path / "key.pem"), "-out", str(tmp_path / "cert.pem")],
-        check=True,
-        capture_output=True,
-    )
+    cert, key = _certificate(tmp_path)
     site = (ROOT / "deploy" / "nginx" / "unionportal.conf").read_text()
     site = site.replace("snippets/unionportal-proxy.conf", str(ROOT / "deploy" / "nginx" / "unionportal-proxy.conf"))
-    site = site.replace("/etc/ssl/unionportal/fullchain.pem", str(tmp_path / "cert.pem"))
-    site = site.replace("/etc/ssl/unionportal/privkey.pem", str(tmp_path / "key.pem"))
+    site = site.replace("/etc/ssl/unionportal/fullchain.pem", str(cert))
+    site = site.replace("/etc/ssl/unionportal/privkey.pem", str(key))
     site = site.replace("/srv/", f"{tmp_path}/srv/")
     site = re.sub(r"listen \[::\]:\d+[^;]*;", "", site)
     site = site.replace("listen 80;", f"listen 127.0.0.1:{_free_port()};")
