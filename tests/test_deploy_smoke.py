@@ -17,6 +17,7 @@ checked here too."""
 
 import gzip
 import http.client
+import json
 import os
 import re
 import shutil
@@ -174,6 +175,7 @@ http {{
     listen 127.0.0.1:{plain};
     server_name {HOST};
     location = /healthz {{ include {proxy}; {upstream_header} }}
+    location = /readyz {{ include {proxy}; {upstream_header} }}
     location / {{ return 301 https://$host$request_uri; }}
   }}
   server {{
@@ -263,6 +265,8 @@ def test_nginx_in_front_of_two_gunicorns(tmp_path):
         balancer = Browser(plain_port, tls=False)
         response, body = balancer.request("GET", "/healthz", host="10.0.0.7")
         assert response.status == 200 and body == "ok"
+        response, body = balancer.request("GET", "/readyz", host="10.0.0.7")
+        assert response.status == 200 and json.loads(body)["checks"] == {"database": "ok", "cache": "ok"}
         response, _body = balancer.request("GET", "/stations/")
         assert response.status == 301 and response.getheader("Location") == f"https://{HOST}/stations/"
 
