@@ -88,6 +88,11 @@ class Contest(TimeStampedModel):
     results_computed_at = models.DateTimeField(_("results computed at"), null=True, blank=True)
     results_published = models.BooleanField(_("results published"), default=False)
     results_published_at = models.DateTimeField(_("results published at"), null=True, blank=True)
+    # The id of the key every ballot chain and seal of this contest is hashed under (contests.chain):
+    # the newest key when the contest is created, never changed after.
+    chain_key_id = models.CharField(
+        _("ballot chain key id"), max_length=12, default=chain.newest_key_id, editable=False
+    )
 
     objects = ContestQuerySet.as_manager()
 
@@ -463,8 +468,8 @@ class Ballot(models.Model):
         return f"#{self.shard}.{self.seq} {self.hash[:12]}"
 
     @staticmethod
-    def compute_hash(*, prev_hash, contest_id, shard, seq, voter_id, entry_id, period, cast_at) -> str:
-        """HMAC-SHA256 (settings.BALLOT_CHAIN_KEY) of the ballot's content and the previous hash."""
+    def compute_hash(*, prev_hash, contest_id, shard, seq, voter_id, entry_id, period, cast_at, kid=None) -> str:
+        """HMAC-SHA256 (under the contest's chain key `kid`) of the ballot's content and the previous hash."""
         return chain.mac(
             chain.ballot_text(
                 prev_hash=prev_hash,
@@ -475,11 +480,14 @@ class Ballot(models.Model):
                 entry_id=entry_id,
                 period=period,
                 cast_at=cast_at,
-            )
+            ),
+            kid,
         )
 
-    def expected_hash(self) -> str:
+    def expected_hash(self, kid: str | None = None) -> str:
+        """The hash this ballot must carry; `kid` saves a query when the caller has the contest."""
         return self.compute_hash(
+            kid=kid if kid is not None else self.contest.chain_key_id,
             prev_hash=self.prev_hash,
             contest_id=self.contest_id,
             shard=self.shard,

@@ -135,6 +135,7 @@ def _cast_orm(contest, voter_id, entry_id, period, shard, now) -> Ballot:
             entry_id=entry_id,
             period=period,
             cast_at=now,
+            kid=contest.chain_key_id,
         )
         ballot = Ballot.objects.create(
             contest_id=contest.pk,
@@ -190,7 +191,7 @@ FROM (VALUES (1)) AS one (x) LEFT JOIN ins ON true
 
 def _cast_pg(contest, voter_id, entry_id, period, shard, now) -> Ballot:
     stamp = now.astimezone(dt.UTC).isoformat(timespec="microseconds")
-    ipad, opad = chain.hmac_pads()
+    ipad, opad = chain.hmac_pads(contest.chain_key_id)
     params = {
         "c": contest.pk,
         "s": shard,
@@ -252,6 +253,16 @@ def chain_fingerprint(*, contest: Contest) -> tuple[int, str]:
 def ballots_verify(*, contest: Contest, check_results: bool = True) -> ChainReport:
     """Walk every chain from its start, recompute every keyed hash, compare with the recorded
     seals and recount the votes."""
+    try:
+        chain.chain_key(contest.chain_key_id)
+    except chain.UnknownChainKey:
+        return ChainReport(
+            False,
+            0,
+            {},
+            f"the key this contest's ballots are hashed under (id {contest.chain_key_id}) is not configured:"
+            " list it in BALLOT_CHAIN_KEYS",
+        )
     counts: dict[int, int] = defaultdict(int)
     per_voter: dict[tuple[int, str], int] = defaultdict(int)
     walked: dict[int, tuple[int, str]] = {}  # shard -> (ballots, last hash)
@@ -264,7 +275,7 @@ def ballots_verify(*, contest: Contest, check_results: bool = True) -> ChainRepo
             return ChainReport(False, total, counts, f"ballot #{ballot.shard}.{seen + 1} is missing", ballot.pk)
         if ballot.prev_hash != prev:
             return ChainReport(False, total, counts, f"{where} does not follow the one before", ballot.pk)
-        if ballot.hash != ballot.expected_hash():
+        if ballot.hash != ballot.expected_hash(contest.chain_key_id):
             return ChainReport(False, total, counts, f"{where} was changed", ballot.pk)
         walked[ballot.shard] = (ballot.seq, ballot.hash)
         total += 1
@@ -300,7 +311,9 @@ def _seals_problem(contest: Contest) -> str:
     """What differs between the chain now and the fingerprints recorded at its stages ("" if nothing)."""
     ballots, heads = chain_fingerprint(contest=contest)
     for seal in ChainSeal.objects.filter(contest=contest).order_by("sealed_at"):
-        expected = chain.seal_mac(contest_id=contest.pk, kind=seal.kind, ballots=seal.ballots, heads=seal.heads)
+        expected = chain.seal_mac(
+            contest_id=contest.pk, kind=seal.kind, ballots=seal.ballots, heads=seal.heads, kid=contest.chain_key_id
+        )
         if seal.mac != expected:
             return f"the fingerprint recorded when {seal.kind.replace('_', ' ')} was altered"
         if (seal.ballots, seal.heads) != (ballots, heads):
@@ -330,7 +343,9 @@ def chain_seal(*, contest: Contest, kind: str, now: dt.datetime | None = None) -
         defaults={
             "ballots": ballots,
             "heads": heads,
-            "mac": chain.seal_mac(contest_id=contest.pk, kind=kind, ballots=ballots, heads=heads),
+            "mac": chain.seal_mac(
+                contest_id=contest.pk, kind=kind, ballots=ballots, heads=heads, kid=contest.chain_key_id
+            ),
             "sealed_at": now,
         },
     )
