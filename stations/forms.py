@@ -4,7 +4,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from unionportal.core.images import ImageUploadField, MultipleFileInput, MultipleImageUploadField
-from unionportal.core.models import Role
+from unionportal.core.models import Role, Union
 from unionportal.core.scoping import union_scope
 
 from .models import (
@@ -328,10 +328,28 @@ class ExchangeVisitForm(forms.ModelForm):
             "summary": forms.Textarea(attrs={"class": "form-control", "rows": 3}),
         }
 
+    MAX_OFFERED = 1000
+
     def __init__(self, *args, host: Station, user, **kwargs):
         super().__init__(*args, **kwargs)
         seen = Station.objects.public() | Station.objects.visible_to(user)
-        self.fields["guest"].queryset = seen.exclude(pk=host.pk).order_by("town", "sort_name", "pk")
+        field = self.fields["guest"]
+        field.queryset = seen.exclude(pk=host.pk)  # what the service accepts, checked on save
+        # Offered on the phone: the user's stations and the public ones of the host's district
+        # (a national table would be a select of every public station), and the current guest.
+        union = host.union
+        district = next(
+            (u for u in [*Union.objects.get_ancestors(union), union] if u.kind == Union.Kind.DISTRICT),
+            union,
+        )
+        near = Station.objects.public().filter(union__path__startswith=district.path) | Station.objects.visible_to(user)
+        offered = list(
+            near.exclude(pk=host.pk).order_by("town", "sort_name", "pk").values_list("pk", "name")[: self.MAX_OFFERED]
+        )
+        current = self.instance.guest_id if self.instance.pk else None
+        if current and current not in {pk for pk, _name in offered}:
+            offered.insert(0, (current, self.instance.guest.name))
+        field.widget.choices = [("", "---------"), *offered]
         self.fields["participants"].max_value = 10_000
         self.fields["participants"].validators.append(MaxValueValidator(10_000))
 

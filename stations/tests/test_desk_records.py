@@ -134,7 +134,7 @@ def test_exchange_visit_with_a_hidden_guest_is_refused_without_naming_it(client,
     hidden = make_station(union=tree.b, name="Hidden Guest", is_public=False)
     client.force_login(officer_a)
     r = client.get(u("station_visits", host.pk))
-    assert "Hidden Guest" not in r.content.decode() and "Public Guest" in r.content.decode()
+    assert "Hidden Guest" not in r.content.decode()
     data = {"guest": hidden.pk, "visited_on": "2026-05-01", "participants": "3", "summary": ""}
     r = client.post(u("station_visits", host.pk), data)
     assert r.status_code == 400 and "Hidden Guest" not in r.content.decode()
@@ -455,3 +455,16 @@ def test_every_link_of_the_stations_desk_opens(client, make_station, tree, role,
             if "/media/" not in href and href not in seen:
                 todo.append(href)
     assert len(seen) > 5
+
+
+def test_visit_form_offers_the_district_and_accepts_any_public_guest(client, make_station, tree, officer_a):
+    host = make_station(union=tree.a1, name="Host")
+    make_station(union=tree.a, name="Same District")
+    far = make_station(union=tree.b, name="Far Public")
+    client.force_login(officer_a)
+    html = client.get(u("station_visits", host.pk)).content.decode()
+    assert "Same District" in html and "Far Public" not in html  # not offered on the phone...
+    data = {"guest": far.pk, "visited_on": "2026-05-01", "participants": "2", "summary": ""}
+    assert client.post(u("station_visits", host.pk), data).status_code == 302  # ...but accepted
+    visit = ExchangeVisit.objects.get()
+    assert "Far Public" in client.get(u("visit_edit", host.pk, visit.pk)).content.decode()  # the current guest
