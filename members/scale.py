@@ -124,7 +124,7 @@ def run(options: dict, stdout) -> None:
         else:
             Member.objects.bulk_create([Member(**dict(zip(columns, r, strict=True))) for r in rows], batch_size=2000)
         bar.advance(size)
-    if connection.vendor == "postgresql":
+    if connection.vendor == "postgresql" and not connection.in_atomic_block:
         # As autovacuum leaves a table that has been in use: statistics and the visibility map
         # (index-only scans) up to date, so the figures are not those of a table just COPYed.
         with connection.cursor() as cursor:
