@@ -282,3 +282,23 @@ def test_desk_card_and_menu_for_chairs_and_officers_only(client, tree, officer_a
     client.force_login(viewer_a)
     page = client.get(reverse("core:desk")).content.decode()
     assert reverse("members:member_list") not in page
+
+
+def test_odd_input_never_500(client, tree, officer_a, make_member):
+    member = make_member()
+    client.force_login(officer_a)
+    lst = reverse("members:member_list")
+    for params in ({"page": "abc"}, {"page": "99999"}, {"status": "bogus"}, {"q": "x" * 500}):
+        assert client.get(lst, params).status_code == 200, params
+    assert client.get(lst, {"q": "\x00"}).status_code == 400
+    assert client.post(reverse("members:member_status", args=[member.pk]), {"status": "transferred"}).status_code == 302
+    member.refresh_from_db()
+    assert member.is_active
+    assert client.post(reverse("members:member_import"), {"union": "abc"}).status_code == 400
+    assert (
+        client.post(reverse("members:user_new"), {"union": tree.a.pk, "username": "a b", "name": "X"}).status_code
+        == 400
+    )
+    url = reverse("members:user_detail", args=[officer_a.pk])
+    assert client.post(url, {"union": tree.a.pk, "kind": "emperor"}).status_code == 400
+    assert client.get(reverse("members:member_export"), {"status": "bogus"}).status_code == 200
