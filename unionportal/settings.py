@@ -247,13 +247,27 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-# --- Welfare personal data ---------------------------------------------------------------
+# --- Welfare personal data and the ballot chain: keys --------------------------------------
 # Key for encrypting ID numbers at rest and for their keyed lookup hash. Production must
-# set it; the default only serves development and tests.
-WELFARE_DATA_KEY = env("WELFARE_DATA_KEY", default=DEV_SECRETS["WELFARE_DATA_KEY"])
+# set it; the default only serves development and tests. To rotate: WELFARE_DATA_KEYS="new,old"
+# (newest first; read under any, written under the first), run `manage.py rotate_keys`, then
+# keep only the new key. WELFARE_DATA_KEY is always the first of the list.
+WELFARE_DATA_KEYS = env.list("WELFARE_DATA_KEYS", default=[]) or [
+    env("WELFARE_DATA_KEY", default=DEV_SECRETS["WELFARE_DATA_KEY"])
+]
+WELFARE_DATA_KEY = WELFARE_DATA_KEYS[0]
 # Key of the contests' ballot hash chain (HMAC-SHA256): without it anyone could rewrite a
-# ballot and recompute the chain. Production must set it.
-BALLOT_CHAIN_KEY = env("BALLOT_CHAIN_KEY", default=DEV_SECRETS["BALLOT_CHAIN_KEY"])
+# ballot and recompute the chain. Production must set it. Versioned, never rotated in place:
+# BALLOT_CHAIN_KEYS="new,old" makes new contests use the first while each contest's chain
+# keeps verifying under the key it recorded (contests.chain); an old key stays listed as
+# long as its contests must verify.
+BALLOT_CHAIN_KEYS = env.list("BALLOT_CHAIN_KEYS", default=[]) or [
+    env("BALLOT_CHAIN_KEY", default=DEV_SECRETS["BALLOT_CHAIN_KEY"])
+]
+BALLOT_CHAIN_KEY = BALLOT_CHAIN_KEYS[0]
+for _name in ("WELFARE_DATA_KEY", "BALLOT_CHAIN_KEY"):
+    if env.str(_name, default="") and env.list(_name + "S", default=[]) and globals()[_name] != env.str(_name):
+        raise ImproperlyConfigured(f"{_name}S must start with {_name} when both are set (newest key first).")
 
 # One console handler, on the root logger only: Django's own "django" and "django.server"
 # handlers are replaced (they printed each dev-server line and each 403 a second time), and
@@ -264,7 +278,9 @@ LOGGING = {
     "disable_existing_loggers": False,
     "filters": {"client_error_no_traceback": {"()": "unionportal.health.ClientErrorWithoutTraceback"}},
     "formatters": {"plain": {"format": "{asctime} {levelname} {name} {message}", "style": "{"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["client_error_no_traceback"]}
+    },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
         "django": {"handlers": [], "level": LOG_LEVEL, "propagate": True},
@@ -287,12 +303,13 @@ def _require_production_secrets() -> None:
         return
     problems = []
     for name, default in DEV_SECRETS.items():
-        value = globals()[name]
-        if not env.str(name, default=""):
+        # A key list (WELFARE_DATA_KEYS, BALLOT_CHAIN_KEYS) stands for its key; old keys are checked too.
+        values = globals().get(name + "S") or [globals()[name]]
+        if not (env.str(name, default="") or env.list(name + "S", default=[])):
             problems.append(f"{name} is not set")
-        elif value == default or value.startswith("dev-only-"):
+        elif any(value == default or value.startswith("dev-only-") for value in values):
             problems.append(f"{name} is the development default")
-        elif len(value) < SECRET_MIN_LENGTH:
+        elif any(len(value) < SECRET_MIN_LENGTH for value in values):
             problems.append(f"{name} is shorter than {SECRET_MIN_LENGTH} characters")
     values = [globals()[name] for name in DEV_SECRETS]
     if not problems and len(set(values)) < len(values):

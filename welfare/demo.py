@@ -117,7 +117,7 @@ def _seed_files(by) -> list[HardshipFile]:
             number = identity.make_fictional(
                 "110106", _d(1968 + n, 1 + n % 12, 1 + n % 27), 100 + n * 2 + (gender == "m")
             )
-            existing = HardshipFile.objects.filter(id_number_hash=identity.lookup_hash(number)).first()
+            existing = HardshipFile.objects.filter(id_number_hash__in=identity.lookup_hashes(number)).first()
             if existing:
                 files.append(existing)
                 continue

@@ -3,6 +3,11 @@
 The clear number never reaches the database or a log: it is stored encrypted with Fernet
 and found again through an HMAC-SHA256 of the normalised number. Both keys are derived from
 `settings.WELFARE_DATA_KEY`, which comes from the environment.
+
+Key rotation: `settings.WELFARE_DATA_KEYS` lists the secrets newest first. Numbers are
+written under the first and read under any (MultiFernet); a lookup searches the keyed hash
+of every listed secret (`lookup_hashes`), so files not yet moved by `manage.py rotate_keys`
+are still found. Once every record is under the newest secret, drop the old ones.
 """
 
 import base64
@@ -11,7 +16,7 @@ import functools
 import hashlib
 import hmac
 
-from cryptography.fernet import Fernet, InvalidToken
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -78,8 +83,29 @@ def _keys(secret: str) -> tuple[bytes, bytes]:
     return base64.urlsafe_b64encode(enc), mac
 
 
-def _fernet() -> Fernet:
-    return Fernet(_keys(settings.WELFARE_DATA_KEY)[0])
+def data_secrets() -> list[str]:
+    """The data secrets, newest first. WELFARE_DATA_KEYS counts only while it starts with
+    WELFARE_DATA_KEY (settings keeps them so); a WELFARE_DATA_KEY set on its own wins."""
+    primary = settings.WELFARE_DATA_KEY
+    listed = [k for k in getattr(settings, "WELFARE_DATA_KEYS", None) or [] if k]
+    if not listed or listed[0] != primary:
+        return [primary]
+    return list(dict.fromkeys(listed))
+
+
+def key_id(secret: str) -> str:
+    """A short public name of a secret (for logs and checkpoints; reveals nothing usable)."""
+    return hmac.new(hashlib.sha256(secret.encode()).digest(), b"welfare-key-id", hashlib.sha256).hexdigest()[:12]
+
+
+@functools.cache
+def _fernets(secrets_: tuple[str, ...]) -> tuple[MultiFernet, Fernet]:
+    fernets = [Fernet(_keys(s)[0]) for s in secrets_]
+    return MultiFernet(fernets), fernets[0]
+
+
+def _fernet() -> MultiFernet:
+    return _fernets(tuple(data_secrets()))[0]
 
 
 def encrypt(number: str) -> str:
@@ -95,9 +121,33 @@ def decrypt(token: str) -> str:
         return ""
 
 
+def is_current(token: str) -> bool:
+    """Whether the token is already under the newest secret (a rotation skips it)."""
+    try:
+        _fernets(tuple(data_secrets()))[1].decrypt(token.encode())
+    except InvalidToken:
+        return False
+    return True
+
+
+def keyed_hash(value: str, secret: str | None = None) -> str:
+    """HMAC-SHA256 (hex) of a value under the lookup key of `secret` (default: the newest)."""
+    return hmac.new(_keys(secret or data_secrets()[0])[1], value.encode(), hashlib.sha256).hexdigest()
+
+
+def keyed_hashes(value: str) -> list[str]:
+    """The value's keyed hash under every secret in use, newest first: what a lookup searches."""
+    return [keyed_hash(value, s) for s in data_secrets()]
+
+
 def lookup_hash(number: str) -> str:
-    """The keyed hash under which a number is found again (hex, 64 characters)."""
-    return hmac.new(_keys(settings.WELFARE_DATA_KEY)[1], normalise(number).encode(), hashlib.sha256).hexdigest()
+    """The keyed hash under which a number is found again (hex, 64 characters; newest secret)."""
+    return keyed_hash(normalise(number))
+
+
+def lookup_hashes(number: str) -> list[str]:
+    """Every keyed hash the number may be stored under while a rotation runs (filter with __in)."""
+    return keyed_hashes(normalise(number))
 
 
 def make_fictional(region: str, birth: dt.date, seq: int) -> str:

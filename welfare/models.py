@@ -140,7 +140,7 @@ class HardshipFileQuerySet(WelfareQuerySet):
             return self
         normal = identity.normalise(q)
         if len(normal) == 18:
-            return self.filter(id_number_hash=identity.lookup_hash(normal))
+            return self.filter(id_number_hash__in=identity.lookup_hashes(normal))
         return self.filter(Q(name__icontains=q) | Q(phone__contains=q))
 
 

@@ -7,8 +7,6 @@ with a reason (as for the yearly cap), kept on the handout.
 import base64
 import binascii
 import datetime as dt
-import hashlib
-import hmac
 import secrets
 
 from django.contrib.auth.models import AbstractUser
@@ -49,7 +47,7 @@ def signature_clean(data_url: str) -> CleanImage:
 
 
 def _code_hash(code: str) -> str:
-    return hmac.new(identity._keys(identity.settings.WELFARE_DATA_KEY)[1], code.encode(), hashlib.sha256).hexdigest()
+    return identity.keyed_hash(code)
 
 
 @transaction.atomic
@@ -120,7 +118,8 @@ def handout_record(
         used = HandoutCode.objects.filter(
             campaign=campaign,
             employee=employee,
-            code_hash=_code_hash(code.strip()),
+            # A code issued just before a key rotation is still accepted (keyed under the old key).
+            code_hash__in=identity.keyed_hashes(code.strip()),
             used_at__isnull=True,
             expires_at__gt=now,
         ).update(used_at=now)

@@ -108,7 +108,7 @@ def file_id_check(*, id_number: str, by: AbstractUser | None, file: HardshipFile
     together, and reconciled, from the union above both.
     """
     number = identity.validate_id_number(id_number)
-    duplicate = HardshipFile.objects.filter(id_number_hash=identity.lookup_hash(number))
+    duplicate = HardshipFile.objects.filter(id_number_hash__in=identity.lookup_hashes(number))
     if file is not None and file.pk:
         duplicate = duplicate.exclude(pk=file.pk)
     if by is not None:
