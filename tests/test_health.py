@@ -138,6 +138,7 @@ def test_console_prints_each_dev_server_line_and_each_403_once():
         "except PermissionDenied as exc:\n"
         "    log_response('Forbidden (Permission denied): %s', r.path, response=HttpResponseForbidden(),"
         " request=r, exception=exc)\n"
+        "assert Client(HTTP_HOST='evil.example').get('/healthz/nope').status_code == 400\n"
     )
     env = {k: v for k, v in os.environ.items() if k not in ("DJANGO_ALLOW_ASYNC_UNSAFE", "LOG_LEVEL")}
     env.update(DEBUG="1", DATABASE_URL="sqlite:////tmp/unionportal-logcheck.sqlite3")
@@ -153,4 +154,5 @@ def test_console_prints_each_dev_server_line_and_each_403_once():
     err = result.stderr
     assert err.count("GET /stations/ HTTP/1.1") == 1, err
     assert err.count("Forbidden (Permission denied): /desk/x") == 1, err
+    assert err.count("Invalid HTTP_HOST header: 'evil.example'") == 1, err  # django.security.DisallowedHost
     assert "Traceback" not in err
