@@ -177,6 +177,9 @@ def main() -> None:
         )
 
     results = report(env)
+    import keys  # bench/keys.py: backup time and size, key rotation rate
+
+    results += keys.run(env)
     if results:
         print("\nIn-process benchmarks")
         print(f"{'group':<12} {'measure':<52} {'value':>12} {'unit':<8} {'target':<22} ok")
