@@ -130,6 +130,33 @@ def is_current(token: str) -> bool:
     return True
 
 
+def rotator():
+    """For `manage.py rotate_keys`: a function from a stored token to (new token, new lookup hash)
+    under the newest secret, or None when the token needs nothing (already under the newest
+    secret) or cannot be moved (under no listed secret). The keys are resolved once, not per call."""
+    secrets_ = data_secrets()
+    newest = Fernet(_keys(secrets_[0])[0])
+    older = MultiFernet([Fernet(_keys(s)[0]) for s in secrets_[1:]]) if len(secrets_) > 1 else None
+    mac_key = _keys(secrets_[0])[1]
+
+    def rotate(token: str) -> tuple[str, str] | None:
+        raw = token.encode()
+        try:
+            newest.decrypt(raw)
+            return None
+        except InvalidToken:
+            pass
+        if older is None:
+            return None
+        try:
+            number = older.decrypt(raw)
+        except InvalidToken:
+            return None
+        return newest.encrypt(number).decode(), hmac.new(mac_key, number, hashlib.sha256).hexdigest()
+
+    return rotate
+
+
 def keyed_hash(value: str, secret: str | None = None) -> str:
     """HMAC-SHA256 (hex) of a value under the lookup key of `secret` (default: the newest)."""
     return hmac.new(_keys(secret or data_secrets()[0])[1], value.encode(), hashlib.sha256).hexdigest()

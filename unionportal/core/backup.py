@@ -620,6 +620,7 @@ def welfare_keys_rotate(
     last = 0 if restart else rotation_checkpoint(kid)
     table = connection.ops.quote_name(HardshipFile._meta.db_table)
     rows = HardshipFile.objects.exclude(id_number_encrypted="").order_by("pk")
+    rotate = identity.rotator()
     scanned = moved = 0
     done = False
     try:
@@ -629,14 +630,9 @@ def welfare_keys_rotate(
             if not batch:
                 done = True
                 break
-            updates = []
-            for pk, token in batch:
-                if identity.is_current(token):
-                    continue
-                number = identity.decrypt(token)
-                if not number:  # under no listed key: leave it, say so at the end
-                    continue
-                updates.append((identity.encrypt(number), identity.lookup_hash(number), pk))
+            # Files already under the newest key are skipped (a resumed run), so are files under no
+            # listed key (`rotate_keys --status` counts them).
+            updates = [(*moved_to, pk) for pk, token in batch if (moved_to := rotate(token))]
             with transaction.atomic(), connection.cursor() as cursor:
                 if updates:
                     cursor.executemany(UPDATE_BATCH.format(table=table), updates)
