@@ -589,6 +589,23 @@ ROTATE_SUBJECT = "welfare data key -> {kid}"
 UPDATE_BATCH = "UPDATE {table} SET id_number_encrypted = %s, id_number_hash = %s WHERE id = %s"
 
 
+def _update_numbers(table: str, updates: list[tuple[str, str, int]]) -> None:
+    """One transaction; on PostgreSQL one UPDATE ... FROM (VALUES ...) statement per batch (a
+    statement per row cost a round trip each and ran at a third of the speed)."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor != "postgresql":
+            cursor.executemany(UPDATE_BATCH.format(table=table), updates)
+            return
+        for start in range(0, len(updates), 5000):
+            part = updates[start : start + 5000]
+            values = ", ".join(["(%s, %s, %s::bigint)"] * len(part))
+            cursor.execute(
+                f"UPDATE {table} AS f SET id_number_encrypted = v.column1, id_number_hash = v.column2 "  # noqa: S608
+                f"FROM (VALUES {values}) AS v WHERE f.id = v.column3",
+                [x for row in part for x in row],
+            )
+
+
 def rotation_checkpoint(kid: str) -> int:
     """The last file id a stopped rotation to key `kid` reached (0: start over)."""
     from unionportal.core.models import AuditEntry
@@ -633,9 +650,8 @@ def welfare_keys_rotate(
             # Files already under the newest key are skipped (a resumed run), so are files under no
             # listed key (`rotate_keys --status` counts them).
             updates = [(*moved_to, pk) for pk, token in batch if (moved_to := rotate(token))]
-            with transaction.atomic(), connection.cursor() as cursor:
-                if updates:
-                    cursor.executemany(UPDATE_BATCH.format(table=table), updates)
+            if updates:
+                _update_numbers(table, updates)
             scanned += len(batch)
             moved += len(updates)
             last = batch[-1][0]
