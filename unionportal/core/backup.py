@@ -9,7 +9,8 @@ An archive is one tar file:
     files/contests_private/...   the contests' private attachments
     manifest.json       last: versions, rows per table, size and SHA-256 of every member
 
-Encrypted (a key file given), the tar is cut into 1 MiB frames, each a Fernet token over
+Encrypted (a key file given), the tar is cut into 1 MiB frames, each a Fernet token (stored
+decoded, length-prefixed) over
 (frame number, last-frame flag, data): memory stays flat whatever the archive's size, and a
 reordered, dropped or truncated frame is refused. A restore checks every member against the
 manifest before it touches the database, loads only into an empty database and empty storage,
@@ -228,7 +229,8 @@ class EncryptingWriter(io.RawIOBase):
         return len(data)
 
     def _frame(self, data: bytes, *, last: bool) -> None:
-        token = self.fernet.encrypt(struct.pack(">QB", self.index, int(last)) + data)
+        # Stored decoded: Fernet's base64 would add a third to the archive.
+        token = base64.urlsafe_b64decode(self.fernet.encrypt(struct.pack(">QB", self.index, int(last)) + data))
         self.out.write(struct.pack(">I", len(token)) + token)
         self.index += 1
 
@@ -259,7 +261,7 @@ class DecryptingReader(io.RawIOBase):
         if len(token) < size:
             raise BackupError("the encrypted archive is truncated")
         try:
-            plain = self.fernet.decrypt(token)
+            plain = self.fernet.decrypt(base64.urlsafe_b64encode(token))
         except InvalidToken:
             raise BackupError("the archive key does not open this archive, or the archive was changed") from None
         index, last = struct.unpack(">QB", plain[:9])
