@@ -52,9 +52,29 @@ class AnswerForm(forms.Form):
     close = forms.BooleanField(label=_("Close the report"), required=False)
 
 
+SELECT = {"class": "form-select"}
+
+
 class CoverageForm(forms.Form):
+    """The coverage page's moment (a weekday and hour of this week) and reach (a walk in metres)."""
+
+    weekday = forms.TypedChoiceField(
+        label=_("Weekday"), choices=Weekday.choices, coerce=int, required=False, widget=forms.Select(attrs=SELECT)
+    )
+    hour = forms.TypedChoiceField(
+        label=_("Hour"),
+        choices=[(h, f"{h:02d}:00") for h in range(24)],
+        coerce=int,
+        required=False,
+        widget=forms.Select(attrs=SELECT),
+    )
     distance = forms.IntegerField(
-        label=_("Farther than (m)"), min_value=50, max_value=50_000, initial=1000, required=False
+        label=_("Walk (m)"),
+        min_value=50,
+        max_value=50_000,
+        initial=1000,
+        required=False,
+        widget=forms.NumberInput(attrs={"class": "form-control", "inputmode": "numeric"}),
     )
 
 

@@ -15,7 +15,7 @@ from unionportal.core.ids import parse_id
 
 from .amenities import ICONS
 from .hours import open_state
-from .models import CheckIn, DemandPoint, Feedback, Inspection, Station, natural_key
+from .models import CheckIn, Feedback, Inspection, Station, natural_key
 from .nearby import nearby as nearby_search
 from .nearby import with_amenity_rows, with_open_state_rows
 
@@ -253,27 +253,6 @@ def inbox_feedback(*, user, status: str):
     if status in Feedback.Status.values:
         return qs.filter(status=status)
     return qs
-
-
-def coverage_rows(*, user, distance: int) -> list[dict]:
-    """Demand points of the user's subtree with their nearest open public station; those
-    farther than `distance` metres (or with none) first, farthest first."""
-    open_stations = Station.objects.public().filter(status=Station.Status.OPEN)
-    rows = []
-    for point in DemandPoint.objects.visible_to(user).select_related("union"):
-        hits = nearby_search(open_stations, lat=point.lat, lng=point.lng, limit=1)
-        nearest = hits[0] if hits else None
-        d = nearest.distance_m if nearest else None
-        rows.append(
-            {
-                "point": point,
-                "nearest": nearest.station if nearest else None,
-                "distance": d,
-                "uncovered": d is None or d > distance,
-            }
-        )
-    rows.sort(key=lambda r: (not r["uncovered"], -(r["distance"] or 1e12)))
-    return rows
 
 
 def desk_station(*, user, pk, editable: bool = False) -> Station | None:

@@ -39,6 +39,7 @@ urlpatterns = [
     path("desk/feedback/", views.inbox, name="inbox"),
     path("desk/feedback/<int:pk>/", views.feedback_answer, name="feedback_answer"),
     path("desk/coverage/", views.coverage, name="coverage"),
+    path("desk/coverage/uncovered.xlsx", views.coverage_export, name="coverage_export"),
     path("desk/demand/", views.demand_points, name="demand_points"),
     path("desk/demand/import/", views.import_sheet, {"what": "demand"}, name="demand_import"),
     path("desk/demand/import/template.xlsx", views.import_template, {"what": "demand"}, name="demand_import_template"),

@@ -2,7 +2,7 @@
 public statistics, and the desk (stations list, a station's edits and records, reports inbox,
 coverage and demand points, imports, the printable sign)."""
 
-from .desk import coverage, desk_list, feedback_answer, inbox
+from .desk import coverage, coverage_export, desk_list, feedback_answer, inbox
 from .edit import desk_station, inspection_new, station_edit, station_hours, station_new
 from .finder import finder, nearby
 from .records import (
@@ -29,6 +29,7 @@ __all__ = [
     "award_delete",
     "checkin",
     "coverage",
+    "coverage_export",
     "delivery_delete",
     "demand_point_delete",
     "demand_points",

@@ -13,11 +13,14 @@ from unionportal.core.decorators import role_required
 from unionportal.core.models import Role
 from unionportal.core.scoping import holds_any
 
+from .. import coverage as coverage_mod
 from .. import selectors, services
 from ..forms import AnswerForm, CoverageForm
 from ..maps import tile_config
-from ..models import Feedback, Inspection, Station
+from ..models import Feedback, Inspection, Station, Weekday
 from .finder import PAGE_SIZE, parse_filters
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @role_required()
@@ -75,14 +78,29 @@ def feedback_answer(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("stations:inbox")
 
 
+def _coverage_params(request: HttpRequest) -> tuple[CoverageForm, int, int, int]:
+    """The form and its weekday, hour (default: now, local) and walking metres (default 1,000);
+    bad values fall back to the defaults."""
+    form = CoverageForm(request.GET or None)
+    now = timezone.localtime()
+    weekday, hour, distance = now.weekday(), now.hour, 1000
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        weekday = data["weekday"] if data["weekday"] not in (None, "") else weekday
+        hour = data["hour"] if data["hour"] not in (None, "") else hour
+        distance = data["distance"] or distance
+    return form, weekday, hour, distance
+
+
 @role_required()
 def coverage(request: HttpRequest) -> HttpResponse:
-    """Demand points of the user's subtree farther than N metres from any open public station."""
-    form = CoverageForm(request.GET or None)
-    distance = 1000
-    if form.is_bound and form.is_valid() and form.cleaned_data["distance"]:
-        distance = form.cleaned_data["distance"]
-    rows = selectors.coverage_rows(user=request.user, distance=distance)
+    """Demand points of the user's subtree with no station open within a walk at the chosen hour;
+    the week's profile, its worst gaps and the stations whose longer hours would close them."""
+    form, weekday, hour, distance = _coverage_params(request)
+    points = list(coverage_mod.demand_points_for(request.user))
+    moment = coverage_mod.moment_for(weekday, hour)
+    rows = coverage_mod.coverage_at(points, moment=moment, walk_m=distance)
+    profile = coverage_mod.week_profile(points, walk_m=distance)
     markers = [
         {
             "id": r["point"].pk,
@@ -93,16 +111,66 @@ def coverage(request: HttpRequest) -> HttpResponse:
         }
         for r in rows
     ]
+    days = [str(label) for _v, label in Weekday.choices]
+    chart = {
+        "labels": [f"{days[h['weekday']]} {h['clock']:02d}:00" for h in profile["hours"]],
+        "values": [round(100 * h["share"], 1) for h in profile["hours"]],
+        "name": _("Share of demand points covered (%)"),
+        "current": weekday * 24 + hour,
+    }
+    uncovered = sum(1 for r in rows if r["uncovered"])
     return render(
         request,
         "stations/coverage.html",
         {
             "form": form,
+            "weekday": weekday,
+            "hour": hour,
+            "weekdays": Weekday.choices,
+            "hours": [(h, f"{h:02d}:00") for h in range(24)],
             "distance": distance,
+            "minutes": coverage_mod.walk_minutes(distance),
+            "speed": coverage_mod.walk_kmh(),
+            "factor": coverage_mod.detour_factor(),
             "rows": rows,
             "markers": markers,
+            "chart": chart,
+            "gaps": [
+                {**g, "label": f"{days[g['weekday']]} {g['clock']:02d}:00", "pct": round(100 * g["uncovered_share"])}
+                for g in profile["gaps"]
+            ],
             "tiles": tile_config(),
-            "uncovered": sum(1 for r in rows if r["uncovered"]),
+            "uncovered": uncovered,
+            "total": len(rows),
             "may_edit": holds_any(request.user, Role.EDIT_ROLES),
         },
     )
+
+
+@role_required()
+def coverage_export(request: HttpRequest) -> HttpResponse:
+    """Uncovered demand points of the user's subtree, one sheet per hour of the chosen weekday
+    (or every hour of the week with ?week=1), for planning new stations."""
+    import tablib
+
+    form, weekday, _hour, distance = _coverage_params(request)
+    points = list(coverage_mod.demand_points_for(request.user))
+    profile = coverage_mod.uncovered_by_hour(points, walk_m=distance)
+    days = [str(label) for _v, label in Weekday.choices]
+    book = tablib.Databook()
+    headers = [_("Demand point"), _("Kind"), _("Union"), _("Latitude"), _("Longitude"), _("Outdoor workers")]
+    summary = tablib.Dataset(
+        headers=[_("Weekday"), _("Hour"), _("Uncovered"), _("Demand points")], title=_("Summary")[:31]
+    )
+    for h, idx in enumerate(profile["uncovered"]):
+        summary.append([days[h // 24], f"{h % 24:02d}:00", len(idx), profile["total"]])
+    book.add_sheet(summary)
+    for h in range(weekday * 24, weekday * 24 + 24):
+        sheet = tablib.Dataset(headers=headers, title=f"{days[h // 24]} {h % 24:02d}h"[:31])
+        for i in profile["uncovered"][h]:
+            p = points[i]
+            sheet.append([p.name, p.get_kind_display(), p.union.name, p.lat, p.lng, p.workers])
+        book.add_sheet(sheet)
+    response = HttpResponse(book.export("xlsx"), content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="coverage-{timezone.localdate():%Y%m%d}-{weekday}.xlsx"'
+    return response
