@@ -35,13 +35,14 @@ TOO_SMALL = """() => {
   const shown = el => {
     const r = el.getBoundingClientRect(), s = getComputedStyle(el);
     return r.width > 0 && r.height > 0 && s.visibility !== 'hidden'
-      && !el.closest('.visually-hidden, .leaflet-container');
+      && !el.closest('.visually-hidden, .leaflet-control-attribution');
   };
   const name = el => el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') +
     (el.className && typeof el.className === 'string' ? '.' + el.className.trim().split(/\\s+/).join('.') : '') +
     ' "' + (el.innerText || el.value || el.name || '').trim().slice(0, 20) + '"';
   const out = [];
-  const sel = '.btn, .nav-link, .page-link, .navbar-toggler, select, textarea, input:not([type=hidden])';
+  const sel = '.btn, .nav-link, .page-link, .navbar-toggler, .leaflet-bar a, '
+    + 'select, textarea, input:not([type=hidden])';
   for (const el of document.querySelectorAll(sel)) {
     if (el.classList.contains('btn-check')) continue;  // hidden: its label is the .btn chip
     if (!shown(el)) continue;
