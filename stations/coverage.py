@@ -326,3 +326,25 @@ def week_profile(points, *, walk_m: float, now: dt.datetime | None = None, gaps:
             del candidates[pk]
         out_gaps.append({**w, "uncovered": total - w["covered"], "uncovered_share": 1 - w["share"], "stations": picks})
     return {"total": total, "hours": hours, "gaps": out_gaps, "start": start, "walk_m": walk_m}
+
+
+# --- Public figures -------------------------------------------------------------------------
+
+PUBLIC_WALK_M = 1000
+PUBLIC_CACHE_SECONDS = 600
+
+
+def network_shares() -> list[float]:
+    """The share (%) of all demand points with a station open within a 1 km walk, per hour of the
+    week (Monday 00:00 first): figures only, no point named or placed."""
+    profile = week_profile(DemandPoint.objects.order_by("pk").only("pk", "lat", "lng", "name"), walk_m=PUBLIC_WALK_M)
+    if not profile["total"]:
+        return []
+    return [round(100 * h["share"], 1) for h in profile["hours"]]
+
+
+def network_shares_cached() -> list[float]:
+    """network_shares, recomputed at most every 10 minutes (numbers only: one key for every language)."""
+    from django.core.cache import cache
+
+    return cache.get_or_set("stations:stats:coverage", network_shares, PUBLIC_CACHE_SECONDS)

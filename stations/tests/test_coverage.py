@@ -188,3 +188,20 @@ def test_admin_photo_upload_goes_through_the_image_pipeline(client, tree, superu
     assert r.status_code == 302, r.content.decode()[:3000]
     photo = StationPhoto.objects.get(station=s)
     assert photo.image.name.endswith(".jpg") and photo.thumbnail.name.endswith("_t.jpg")
+
+
+def test_public_stats_show_coverage_by_hour_without_demand_details(client, tree, make_station, settings):
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "cov"}}
+    make_station(lat=39.7300, lng=116.1400, hours=DAYTIME)
+    point(tree.a1, "Secret depot", 39.7350, 116.1400)
+    point(tree.a1, "Hidden hub", 39.90, 116.40)
+    r = client.get(reverse("stations:stats"))
+    page = r.content.decode()
+    assert "Secret depot" not in page and "Hidden hub" not in page and "39.735" not in page
+    values = r.context["chart"]["coverage"]["values"]
+    assert len(values) == 168 and max(values) == 50.0 and min(values) == 0.0
+    assert r.context["coverage_worst_share"] == 0.0
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"  # right after the English visit
+    r = client.get(reverse("stations:stats"))
+    assert r.context["chart"]["coverage"]["labels"][0].startswith("星期一")
+    assert "按小时" in r.content.decode()  # "Coverage by hour" in Chinese

@@ -6,7 +6,8 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .. import selectors
+from .. import coverage, selectors
+from ..models import Weekday
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -24,7 +25,22 @@ def stats(request: HttpRequest) -> HttpResponse:
         },
         "names": {"visits": _("Visits"), "visitors": _("Visitors")},
     }
-    return render(request, "stations/stats.html", {**data, "chart": chart})
+    shares = coverage.network_shares_cached()
+    days = [str(label) for _v, label in Weekday.choices]
+    chart["coverage"] = {
+        "labels": [f"{days[h // 24]} {h % 24:02d}:00" for h in range(len(shares))],
+        "values": shares,
+        "name": _("Demand points with an open station within a 1 km walk (%)"),
+    }
+    worst = min(range(len(shares)), key=lambda h: (shares[h], h)) if shares else None
+    context = {
+        **data,
+        "chart": chart,
+        "coverage_shares": shares,
+        "coverage_worst": chart["coverage"]["labels"][worst] if worst is not None else "",
+        "coverage_worst_share": shares[worst] if worst is not None else None,
+    }
+    return render(request, "stations/stats.html", context)
 
 
 def stats_export(request: HttpRequest) -> HttpResponse:

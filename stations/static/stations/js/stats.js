@@ -30,4 +30,16 @@
                { name: d.names.visitors, type: "line", data: d.months.visitors }]
     });
   }
+  var cov = document.getElementById("chart-coverage");
+  if (cov && d.coverage && d.coverage.values.length) {
+    var cc = echarts.init(cov);
+    cc.setOption({
+      grid: { left: 36, right: 12, top: 12, bottom: 30 }, tooltip: { trigger: "axis" },
+      xAxis: { type: "category", data: d.coverage.labels, axisLabel: { interval: 23 } },
+      yAxis: { type: "value", min: 0, max: 100 },
+      series: [{ name: d.coverage.name, type: "line", step: "end", showSymbol: false, data: d.coverage.values,
+                 itemStyle: { color: "#c8102e" }, areaStyle: { opacity: 0.15 } }]
+    });
+    window.addEventListener("resize", function () { cc.resize(); });
+  }
 })();
