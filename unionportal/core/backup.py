@@ -45,8 +45,9 @@ FORMAT = 1
 MAGIC = b"UNIONPORTAL-BACKUP-FERNET-1\n"
 FRAME = 1024 * 1024
 CHUNK = 1024 * 1024
-# Rows that `migrate` itself writes: a freshly migrated (or flushed) database still counts as empty.
-MIGRATE_TABLES = {"django_migrations", "django_content_type", "auth_permission", "django_site"}
+# A database with a user account or a union holds a site's data (every record hangs off one of
+# them); reference rows that `migrate` writes (content types, permissions, the amenity list) do not.
+CONTENT_TABLES = ("auth_user", "core_union")
 
 
 class BackupError(Exception):
@@ -475,11 +476,14 @@ def archive_unpack(*, archive: str | Path, into: Path, key_file: str | Path | No
 
 def restore_refusals() -> list[str]:
     """Why this database or storage is not empty ([] when a restore may go ahead)."""
-    problems = [
-        f"table {name} has {n} rows"
-        for name, n in table_counts().items()
-        if n and name not in MIGRATE_TABLES and not name.startswith("sqlite_")
-    ]
+    problems = []
+    with connection.cursor() as cursor:
+        existing = set(connection.introspection.table_names(cursor))
+        for name in CONTENT_TABLES:
+            if name in existing:
+                cursor.execute(f"SELECT COUNT(*) FROM {connection.ops.quote_name(name)}")  # noqa: S608
+                if n := cursor.fetchone()[0]:
+                    problems.append(f"table {name} has {n} rows")
     for name, root in storage_roots().items():
         if _files(root):
             problems.append(f"{name} ({root}) holds files")
@@ -499,8 +503,14 @@ def _load_database(manifest: dict, folder: Path) -> None:
         finally:
             src.close()
         return
+    # The (empty) tables `migrate` made go first: a newer release's tables would otherwise hold
+    # foreign keys that stop pg_restore --clean; `migrate` after the restore adds them back.
+    with connection.cursor() as cursor:
+        tables = connection.introspection.table_names(cursor)
+        if tables:
+            cursor.execute("DROP TABLE IF EXISTS " + ", ".join(map(connection.ops.quote_name, tables)) + " CASCADE")
     args, env = _pg_env()
-    # --clean: the empty schema `migrate` made is replaced by the archive's, sequences included.
+    # --clean --if-exists: what remains (functions, sequences) is replaced by the archive's.
     _run(
         ["pg_restore", "--clean", "--if-exists", "--no-owner", "--no-privileges", "--single-transaction", *args]
         + [str(dump)],
