@@ -51,6 +51,11 @@ INSTALLED_APPS = [
     "welfare",
     "members",
     "accounts",
+    "notifications",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",  # Redoc served from our static files, not a CDN
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -354,3 +359,68 @@ ACCOUNTS_CODES_PER_TARGET_HOUR = env.int("ACCOUNTS_CODES_PER_TARGET_HOUR", defau
 ACCOUNTS_CODES_PER_ADDRESS_HOUR = env.int("ACCOUNTS_CODES_PER_ADDRESS_HOUR", default=20)  # per client address
 ACCOUNTS_CHECKS_PER_ADDRESS_HOUR = env.int("ACCOUNTS_CHECKS_PER_ADDRESS_HOUR", default=50)  # wrong codes tried
 # === end of Accounts =========================================================================
+
+
+# === Notifications (#14): Celery task queue and the beat schedule ==============================
+# With REDIS_URL the tasks go through Redis to `celery -A unionportal worker` (deploy/celery-worker.service)
+# and `celery -A unionportal beat` (deploy/celery-beat.service) runs the daily jobs below. Without it
+# every task runs in process as it is sent, so `make run` works alone (and no schedule runs).
+from celery.schedules import crontab  # noqa: E402
+
+CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL or "memory://")
+CELERY_TASK_ALWAYS_EAGER = not (REDIS_URL or env("CELERY_BROKER_URL", default=""))
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_ACKS_LATE = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_BEAT_SCHEDULE = {
+    "overdue-reviews": {"task": "notifications.overdue_reviews", "schedule": crontab(hour=7, minute=0)},
+    "stale-stations": {"task": "notifications.stale_stations", "schedule": crontab(hour=7, minute=10)},
+    "unfixed-items": {"task": "notifications.unfixed_items", "schedule": crontab(hour=7, minute=20)},
+    "contest-stages": {"task": "notifications.contest_stages", "schedule": crontab(minute=5)},
+    "email-digest": {"task": "notifications.email_digest", "schedule": crontab(hour=8, minute=0)},
+    "purge-welfare": {"task": "notifications.purge_welfare", "schedule": crontab(hour=3, minute=30)},
+}
+# Absolute links in the email digest (e.g. "https://portal.example.org"); empty: paths only.
+NOTIFICATIONS_SITE_URL = env("NOTIFICATIONS_SITE_URL", default="")
+# === end of Notifications ========================================================================
+
+# === Open API and open data (api app) ========================================================
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        # Session auth enforces CSRF on writes; tokens (api.ApiToken, stored hashed) do not need it.
+        "rest_framework.authentication.SessionAuthentication",
+        "api.authentication.HashedTokenAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "rest_framework.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    # Throttle counts live in the default cache (Redis in production: shared by all workers).
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttles.AnonThrottle", "api.throttles.UserThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env("API_RATE_ANON", default="120/min"),
+        "user": env("API_RATE_USER", default="600/min"),
+        "checkin": env("API_RATE_CHECKIN", default="30/hour"),
+    },
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
+    "EXCEPTION_HANDLER": "api.exceptions.api_exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "UnionPortal API",
+    "DESCRIPTION": "Stations, studios, contests and activities (public); field tasks (signed in or token).",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+}
+OPEN_DATA_LICENSE = env("OPEN_DATA_LICENSE", default="CC-BY-4.0")
+OPEN_DATA_LICENSE_URL = env("OPEN_DATA_LICENSE_URL", default="https://creativecommons.org/licenses/by/4.0/")
+# === end of Open API =========================================================================

@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, re_path
 
+from api import opendata as api_opendata
 from unionportal.core import views as core_views
 
 urlpatterns = [
@@ -24,6 +25,10 @@ urlpatterns = [
     path("studios/", include("studios.urls")),
     path("contests/", include("contests.urls")),
     path("desk/", include("welfare.urls")),
+    path("api/", include("api.urls")),
+    path("stations.geojson", api_opendata.stations_geojson, name="stations_geojson"),
+    path("stations.csv", api_opendata.stations_csv, name="stations_csv"),
+    path("notifications/", include("notifications.urls")),
     path("", include("unionportal.core.urls")),
 ]
 

@@ -10,6 +10,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from notifications.models import Event
+from notifications.services import notify
 from unionportal.core.services import activity_log
 
 from ..models import ChainSeal, Contest, Entry, JudgeScore
@@ -131,6 +133,14 @@ def results_publish(
             participants=winners,
             organiser=contest.union.name,
             by=by,
+        )
+        notify(  # results out: the entrants, judges and voters (once, the hourly scan knows the key)
+            event=Event.CONTEST_STAGE,
+            union=contest.union,
+            title=f"{contest.title} · {Contest.Stage.RESULTS.label}",
+            link=contest.get_absolute_url(),
+            contest_id=contest.pk,
+            key=f"contest:{contest.pk}:results",
         )
     else:
         contest.results_published = False

@@ -10,6 +10,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from notifications.models import Event
+from notifications.services import notify
 from unionportal.core.ids import parse_id
 from unionportal.core.models import Role, Union
 
@@ -41,9 +43,18 @@ def judge_assign(*, contest: Contest, judge: AbstractUser, home_union: Union | N
         if role is None:
             raise ValidationError(_("Name the judge's own union."), code="home_union")
         home_union = role.union
-    assignment, _created = JudgeAssignment.objects.update_or_create(
+    assignment, created = JudgeAssignment.objects.update_or_create(
         contest=contest, judge=judge, defaults={"home_union": home_union}
     )
+    if created:
+        notify(
+            event=Event.JURY_ASSIGNED,
+            union=contest.union,
+            title=contest.title,
+            link=contest.get_absolute_url(),
+            user_ids=[judge.pk],
+            key=f"jury:{contest.pk}",
+        )
     return assignment
 
 

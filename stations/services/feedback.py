@@ -5,9 +5,12 @@ import hashlib
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from notifications.models import Event
+from notifications.services import notify
 from unionportal.core.models import Role
 from unionportal.core.scoping import has_role
 
@@ -30,6 +33,13 @@ def feedback_submit(
     fb = Feedback(station=station, rating=rating, problem=problem, message=message.strip(), contact=contact.strip())
     fb.full_clean()
     fb.save()
+    notify(  # the editors of the station's union and of the unions above it, who may answer
+        event=Event.STATION_FEEDBACK,
+        union=station.union,
+        title=station.name,
+        link=reverse("stations:inbox"),
+        roles=Role.EDIT_ROLES,
+    )
     return fb
 
 

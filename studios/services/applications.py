@@ -6,9 +6,12 @@ from collections.abc import Iterable
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from notifications.models import Event
+from notifications.services import notify
 from unionportal.core.models import Activity, Role, Union
 from unionportal.core.scoping import has_role
 from unionportal.core.services import activity_log
@@ -86,6 +89,7 @@ def studio_apply(
         member.save()
     Review.objects.create(studio=studio, action=Review.Action.SUBMITTED, union=union, by=by)
     studio_reindex(studio=studio)
+    _notify_submitted(studio)
     return studio
 
 
@@ -145,7 +149,21 @@ def studio_resubmit(*, studio: Studio, by: AbstractUser) -> Studio:
     studio.status = Studio.Status.APPLYING
     studio.save(update_fields=["status", "updated_at"])
     Review.objects.create(studio=studio, action=Review.Action.SUBMITTED, union=studio.union, by=by)
+    _notify_submitted(studio)
     return studio
+
+
+def _notify_submitted(studio: Studio) -> None:
+    """The editors of the higher unions, who review applications (notifications app)."""
+    parent = union_parent(studio.union)
+    if parent is not None:
+        notify(
+            event=Event.STUDIO_SUBMITTED,
+            union=parent,
+            title=studio.name,
+            link=reverse("studios:desk_detail", args=[studio.pk]),
+            roles=Role.EDIT_ROLES,
+        )
 
 
 def _reviewing_union(by: AbstractUser | None, studio: Studio) -> Union | None:
@@ -186,6 +204,15 @@ def studio_review(*, studio: Studio, approve: bool, by: AbstractUser | None, com
         action = Review.Action.RETURNED
     studio.save(update_fields=["status", "updated_at"])
     Review.objects.create(studio=studio, action=action, comment=comment, union=_reviewing_union(by, studio), by=by)
+    notify(  # the applying union's editors (not the reviewers above it) and whoever applied
+        event=Event.STUDIO_APPROVED if approve else Event.STUDIO_RETURNED,
+        union=studio.union,
+        title=studio.name,
+        link=reverse("studios:desk_detail", args=[studio.pk]),
+        roles=Role.EDIT_ROLES,
+        ancestors=False,
+        user_ids=[studio.created_by_id] if studio.created_by_id else [],
+    )
     return studio
 
 
