@@ -25,7 +25,7 @@ from welfare.forms import VisitForm
 from welfare.models import WELFARE
 
 from . import serializers as sz
-from .views import ERRORS, PAGE_PARAMS, _paginated, _query
+from .views import ERRORS, PAGE_PARAMS, _paginated, _query, paged
 
 AUTH_ERRORS = {**ERRORS, 401: sz.ErrorSerializer, 403: sz.ErrorSerializer}
 
@@ -43,9 +43,10 @@ def _form_errors(form) -> exceptions.ValidationError:
 
 
 @extend_schema(
+    operation_id="field_visits_list",
     methods=["GET"],
     parameters=[sz.VisitFilterSerializer, *PAGE_PARAMS],
-    responses={200: sz.VisitSerializer(many=True), **AUTH_ERRORS},
+    responses={200: paged(sz.VisitSerializer), **AUTH_ERRORS},
     tags=["field"],
 )
 @extend_schema(
@@ -107,8 +108,9 @@ def visit_detail(request: Request, pk: int) -> Response:
 
 
 @extend_schema(
+    operation_id="field_feedback_list",
     parameters=[sz.FeedbackFilterSerializer, *PAGE_PARAMS],
-    responses={200: sz.FeedbackSerializer(many=True), **AUTH_ERRORS},
+    responses={200: paged(sz.FeedbackSerializer), **AUTH_ERRORS},
     tags=["field"],
 )
 @api_view(["GET"])

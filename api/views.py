@@ -34,6 +34,19 @@ PAGE_PARAMS = [
 ]
 
 
+def paged(item) -> s.Serializer:
+    """The response schema of a page: {count, next, previous, results: [item]}."""
+    return inline_serializer(
+        name=f"Paginated{item.__name__.removesuffix('Serializer')}List",
+        fields={
+            "count": s.IntegerField(),
+            "next": s.CharField(allow_null=True),
+            "previous": s.CharField(allow_null=True),
+            "results": item(many=True),
+        },
+    )
+
+
 def _query(serializer_class, request: Request, many: tuple[str, ...] = ()):
     data = {k: v for k, v in request.query_params.items() if k not in many}
     for key in many:
@@ -56,8 +69,9 @@ def _paginated(request: Request, qs, serializer_class, decorate=None, context=No
 
 
 @extend_schema(
+    operation_id="stations_list",
     parameters=[sz.StationFilterSerializer, *PAGE_PARAMS],
-    responses={200: sz.StationSerializer(many=True), **ERRORS},
+    responses={200: paged(sz.StationSerializer), **ERRORS},
     tags=["stations"],
 )
 @api_view(["GET"])
@@ -158,8 +172,9 @@ def station_checkin(request: Request, pk: int) -> Response:
 
 
 @extend_schema(
+    operation_id="studios_list",
     parameters=[sz.StudioFilterSerializer, *PAGE_PARAMS],
-    responses={200: sz.StudioSerializer(many=True), **ERRORS},
+    responses={200: paged(sz.StudioSerializer), **ERRORS},
     tags=["studios"],
 )
 @api_view(["GET"])
@@ -185,7 +200,12 @@ def studio_profile(request: Request, slug: str) -> Response:
 # --- Contests ------------------------------------------------------------------------------
 
 
-@extend_schema(parameters=PAGE_PARAMS, responses={200: sz.ContestSerializer(many=True), **ERRORS}, tags=["contests"])
+@extend_schema(
+    operation_id="contests_list",
+    parameters=PAGE_PARAMS,
+    responses={200: paged(sz.ContestSerializer), **ERRORS},
+    tags=["contests"],
+)
 @api_view(["GET"])
 @permission_classes([AllowAny])
 def contest_list(request: Request) -> Response:
@@ -236,8 +256,9 @@ def contest_results(request: Request, slug: str) -> Response:
 
 
 @extend_schema(
+    operation_id="activities_list",
     parameters=[sz.ActivityFilterSerializer, *PAGE_PARAMS],
-    responses={200: sz.ActivitySerializer(many=True), **ERRORS},
+    responses={200: paged(sz.ActivitySerializer), **ERRORS},
     tags=["activities"],
 )
 @api_view(["GET"])
@@ -246,6 +267,3 @@ def activity_list(request: Request) -> Response:
     """Published activities, newest first."""
     kind = _query(sz.ActivityFilterSerializer, request).validated_data.get("kind")
     return _paginated(request, core_selectors.activity_feed(kind=kind), sz.ActivitySerializer)
-
-
-__all__ = ["inline_serializer", "s"]

@@ -1,7 +1,6 @@
 import datetime as dt
 
 import pytest
-from django.urls import reverse
 from django.utils import timezone
 
 from contests.models import Contest
@@ -113,18 +112,18 @@ def test_activity_feed_published_only(client, tree):
 def _contest(tree, **kw):
     now = timezone.now()
     d = dt.timedelta(days=1)
-    fields = dict(
-        union=tree.a,
-        title="Five types",
-        slug="five",
-        entry_opens=now - 9 * d,
-        entry_closes=now - 8 * d,
-        screening_closes=now - 7 * d,
-        vote_opens=now - 6 * d,
-        vote_closes=now - 5 * d,
-        jury_closes=now - 4 * d,
-        results_on=now - 3 * d,
-    )
+    fields = {
+        "union": tree.a,
+        "title": "Five types",
+        "slug": "five",
+        "entry_opens": now - 9 * d,
+        "entry_closes": now - 8 * d,
+        "screening_closes": now - 7 * d,
+        "vote_opens": now - 6 * d,
+        "vote_closes": now - 5 * d,
+        "jury_closes": now - 4 * d,
+        "results_on": now - 3 * d,
+    }
     return Contest.objects.create(**(fields | kw))
 
 
