@@ -348,3 +348,56 @@ def network_shares_cached() -> list[float]:
     from django.core.cache import cache
 
     return cache.get_or_set("stations:stats:coverage", network_shares, PUBLIC_CACHE_SECONDS)
+
+
+# --- Anonymous search demand ----------------------------------------------------------------
+
+SEARCH_MIN_COUNT = 5  # a cell with fewer searches is never shown (k-anonymity)
+SEARCH_DAYS = 90
+SEARCH_AROUND_M = 10_000  # cells shown around the user's demand points and stations
+
+
+class _Centre(NamedTuple):
+    lat: float
+    lng: float
+
+
+def search_cells(*, user, walk_m: float, limit: int = 50) -> list[dict]:
+    """Cells of ~500 m within 10 km of the user's demand points and stations where riders searched at
+    least SEARCH_MIN_COUNT times in the last 90 days, with whether any open public station lies
+    within reach of the cell's centre ("none near" first), busiest first."""
+    from django.db.models import Max, Min, Sum
+
+    from .models import SearchDemand, search_cell_centre, search_cell_of
+
+    boxes = [
+        DemandPoint.objects.visible_to(user).aggregate(s=Min("lat"), n=Max("lat"), w=Min("lng"), e=Max("lng")),
+        Station.objects.visible_to(user).aggregate(s=Min("lat"), n=Max("lat"), w=Min("lng"), e=Max("lng")),
+    ]
+    boxes = [b for b in boxes if b["s"] is not None]
+    if not boxes:
+        return []
+    pad = max(walk_m, SEARCH_AROUND_M) / M_PER_DEG_LAT
+    south, north = min(b["s"] for b in boxes) - pad, max(b["n"] for b in boxes) + pad
+    west, east = min(b["w"] for b in boxes) - pad, max(b["e"] for b in boxes) + pad
+    since = timezone.localdate() - dt.timedelta(days=SEARCH_DAYS)
+    lo, hi = search_cell_of(south, -180), search_cell_of(north, 180)
+    rows = (
+        SearchDemand.objects.filter(day__gte=since, cell__gte=lo, cell__lte=hi)
+        .values("cell")
+        .annotate(n=Sum("searches"))
+        .filter(n__gte=SEARCH_MIN_COUNT)
+        .order_by("-n", "cell")
+    )
+    cells = []
+    for row in rows:
+        lat, lng = search_cell_centre(row["cell"])
+        if south <= lat <= north and west <= lng <= east:
+            cells.append({"cell": row["cell"], "lat": lat, "lng": lng, "searches": row["n"]})
+        if len(cells) >= limit:
+            break
+    net = network([_Centre(c["lat"], c["lng"]) for c in cells], walk_m=walk_m, first=since, last=since)
+    for c, near in zip(cells, net.reachable, strict=True):
+        c["none_near"] = not near
+    cells.sort(key=lambda c: (not c["none_near"], -c["searches"]))
+    return cells

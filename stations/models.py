@@ -657,3 +657,37 @@ class DemandPoint(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.name
+
+
+# Anonymous search demand: nearby searches counted per cell of SEARCH_CELL_DEG degrees (about
+# 550 m north-south) and day. No user, no exact point; shown only from SEARCH_MIN_COUNT searches.
+SEARCH_CELL_DEG = 0.005
+SEARCH_COLUMNS = 72_000  # 360 / SEARCH_CELL_DEG
+
+
+def search_cell_of(lat: float, lng: float) -> int:
+    x = min(SEARCH_COLUMNS - 1, math.floor((lng + 180.0) / SEARCH_CELL_DEG))
+    y = math.floor((lat + 90.0) / SEARCH_CELL_DEG)
+    return y * SEARCH_COLUMNS + x
+
+
+def search_cell_centre(cell: int) -> tuple[float, float]:
+    y, x = divmod(cell, SEARCH_COLUMNS)
+    return (y + 0.5) * SEARCH_CELL_DEG - 90.0, (x + 0.5) * SEARCH_CELL_DEG - 180.0
+
+
+class SearchDemand(models.Model):
+    """How many nearby searches started in a cell on a day (anonymous; kept 90 days)."""
+
+    cell = models.BigIntegerField(_("cell"))
+    day = models.DateField(_("day"))
+    searches = models.PositiveIntegerField(_("searches"), default=0)
+
+    class Meta:
+        verbose_name = _("search demand")
+        verbose_name_plural = _("search demand")
+        constraints = [models.UniqueConstraint(fields=["cell", "day"], name="stations_searchdemand_cell_day")]
+        indexes = [models.Index(fields=["day"], name="stations_searchdemand_day")]
+
+    def __str__(self) -> str:
+        return f"{self.cell} {self.day}: {self.searches}"

@@ -8,6 +8,7 @@ from .feedback import checkin_record, client_hash, feedback_answer, feedback_del
 from .imports import demand_point_import, station_import
 from .inspections import inspection_delete, inspection_record, inspection_refresh_latest, inspection_update
 from .photos import station_photo_add, station_photo_delete, station_photo_move, station_photo_update
+from .search_demand import search_demand_purge, search_demand_record
 from .stations import (
     amenity_delete,
     amenity_delivery_delete,
@@ -34,6 +35,8 @@ from .visits import (
 )
 
 __all__ = [
+    "search_demand_purge",
+    "search_demand_record",
     "amenity_delete",
     "amenity_delivery_delete",
     "amenity_delivery_record",

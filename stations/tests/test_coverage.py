@@ -205,3 +205,68 @@ def test_public_stats_show_coverage_by_hour_without_demand_details(client, tree,
     r = client.get(reverse("stations:stats"))
     assert r.context["chart"]["coverage"]["labels"][0].startswith("星期一")
     assert "按小时" in r.content.decode()  # "Coverage by hour" in Chinese
+
+
+# --- Anonymous search demand ------------------------------------------------------------------
+
+
+def test_nearby_search_counts_the_cell_only(client, tree, make_station):
+    from stations.models import SearchDemand, search_cell_of
+
+    make_station(lat=39.7300, lng=116.1400)
+    for _ in range(3):
+        assert client.get(reverse("stations:nearby"), {"lat": "39.9012", "lng": "116.4023"}).status_code == 200
+    client.get(reverse("stations:nearby"), {"lat": "39.9013", "lng": "116.4024"})  # same ~500 m cell
+    assert client.get(reverse("stations:nearby"), {"lat": "abc", "lng": "116"}).status_code == 400  # not counted
+    (row,) = SearchDemand.objects.all()
+    assert row.cell == search_cell_of(39.9012, 116.4023) and row.searches == 4
+    assert row.day == timezone.localdate()
+    assert {f.name for f in SearchDemand._meta.fields} == {"id", "cell", "day", "searches"}  # no user, no point
+
+
+def test_search_cells_need_five_searches(client, tree, officer_a, officer_b, make_station):
+    from stations import services
+    from stations.models import SearchDemand, search_cell_of
+
+    make_station(union=tree.a1, lat=39.7300, lng=116.1400, hours=ALL_DAY)
+    point(tree.a1, "Hub", 39.7350, 116.1400)
+    for _ in range(4):
+        services.search_demand_record(lat=39.7600, lng=116.1400)  # ~3 km north: none near
+    for _ in range(7):
+        services.search_demand_record(lat=39.7310, lng=116.1400)  # beside the station
+    cells = coverage.search_cells(user=officer_a, walk_m=1000)
+    assert [(c["searches"], c["none_near"]) for c in cells] == [(7, False)]  # 4 searches: not shown
+    services.search_demand_record(lat=39.7600, lng=116.1400)
+    cells = coverage.search_cells(user=officer_a, walk_m=1000)
+    assert [(c["searches"], c["none_near"]) for c in cells] == [(5, True), (7, False)]
+    # Counts of older days add up; older than 90 days do not.
+    SearchDemand.objects.create(
+        cell=search_cell_of(39.80, 116.14), day=timezone.localdate() - dt.timedelta(days=3), searches=3
+    )
+    SearchDemand.objects.create(
+        cell=search_cell_of(39.80, 116.14), day=timezone.localdate() - dt.timedelta(days=95), searches=9
+    )
+    services.search_demand_record(lat=39.80, lng=116.14)
+    services.search_demand_record(lat=39.80, lng=116.14)
+    assert (5, True) in [(c["searches"], c["none_near"]) for c in coverage.search_cells(user=officer_a, walk_m=1000)][
+        :2
+    ]
+    client.force_login(officer_a)
+    page = client.get(reverse("stations:coverage")).content.decode()
+    assert page.count('class="search-cell') == 3
+    client.force_login(officer_b)  # far away (tree.b has nothing near): nothing shown
+    assert client.get(reverse("stations:coverage")).context["search_cells"] == []
+
+
+def test_purge_search_demand_keeps_90_days(tree):
+    from django.core.management import call_command
+
+    from stations.models import SearchDemand
+
+    today = timezone.localdate()
+    for age in (0, 89, 90, 91, 400):
+        SearchDemand.objects.create(cell=age, day=today - dt.timedelta(days=age), searches=5)
+    out = io.StringIO()
+    call_command("purge_search_demand", stdout=out)
+    assert "Deleted 2" in out.getvalue()
+    assert sorted(SearchDemand.objects.values_list("cell", flat=True)) == [0, 89, 90]

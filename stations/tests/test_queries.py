@@ -76,8 +76,9 @@ def test_public_pages_flat(client, tree, few_then_many):
         # 5 exceptions, 6 photos, 7 awards
         f"/stations/{station.pk}/": 7,
         # 1 by kind, 2 by status, 3 by town, 4 visits by month, 5 visits by station,
-        # 6 visits by station and month, 7 repeat visitors
-        "/stations/stats/": 7,
+        # 6 visits by station and month, 7 repeat visitors, 8 demand points for coverage by hour
+        # (with some: 3 more, their stations, hours and exceptions, whatever their number)
+        "/stations/stats/": 8,
     }
     before = {url: count(client, url) for url in urls}
     assert before == urls

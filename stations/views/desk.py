@@ -119,6 +119,7 @@ def coverage(request: HttpRequest) -> HttpResponse:
         "current": weekday * 24 + hour,
     }
     uncovered = sum(1 for r in rows if r["uncovered"])
+    search_cells = coverage_mod.search_cells(user=request.user, walk_m=distance)
     return render(
         request,
         "stations/coverage.html",
@@ -143,6 +144,7 @@ def coverage(request: HttpRequest) -> HttpResponse:
             "uncovered": uncovered,
             "total": len(rows),
             "may_edit": holds_any(request.user, Role.EDIT_ROLES),
+            "search_cells": search_cells,
         },
     )
 

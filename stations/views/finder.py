@@ -9,7 +9,7 @@ from django.views.decorators.http import require_GET
 
 from unionportal.core.ids import parse_count
 
-from .. import selectors
+from .. import selectors, services
 from ..amenities import AMENITIES, CODES
 from ..maps import tile_config
 from ..models import Station
@@ -89,6 +89,7 @@ def nearby(request: HttpRequest) -> JsonResponse:
     except ValueError as e:
         return _bad(str(e))
     hits = selectors.nearby_public(lat=lat, lng=lng, limit=limit, amenities=amenities, open_now=open_now)
+    services.search_demand_record(lat=lat, lng=lng)  # anonymous: the ~500 m cell and the day only
     return JsonResponse(
         {
             "results": [

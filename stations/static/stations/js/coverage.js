@@ -39,5 +39,13 @@
       className: p.uncovered ? "marker-uncovered" : "marker-covered"
     }).bindTooltip(p.name).addTo(map);
   });
+  // Search cells where riders found no station near: orange squares of ~500 m.
+  var cellsNode = document.getElementById("search-cells-data");
+  var cells = cellsNode ? JSON.parse(cellsNode.textContent) : [];
+  cells.forEach(function (c) {
+    if (!c.none_near) { return; }
+    var sw = M.project(tiles, c.lat - 0.0025, c.lng - 0.0025), ne = M.project(tiles, c.lat + 0.0025, c.lng + 0.0025);
+    L.rectangle([sw, ne], { color: "#fd7e14", weight: 1, fillOpacity: 0.35 }).bindTooltip(String(c.searches)).addTo(map);
+  });
   if (bounds.length) { map.fitBounds(bounds, { padding: [20, 20], maxZoom: 14 }); }
 })();
