@@ -69,4 +69,49 @@ def run() -> list[dict]:
             times.append((time.perf_counter() - t0) * 1000)
         p95 = _pct(times, 95)
         rows.append(_row(f"q search {length}-char p95 (up to 1,000 matches, sorted)", p95, "ms", "< 50", p95 < 50))
-    return rows
+    return rows + coverage_rows(rng, sample)
+
+
+def coverage_rows(rng: random.Random, sample: list[tuple[float, float]]) -> list[dict]:
+    """Coverage of 10,000 demand points (made in memory near random stations, up to about 3 km
+    off) at one hour, the week's hourly profile of the same points, and what logging a nearby
+    search (one upsert, autocommit) adds to a request."""
+    import datetime as dt
+    from types import SimpleNamespace
+
+    from django.utils import timezone
+
+    from . import coverage, services
+    from .models import SearchDemand, search_cell_of
+
+    anchors = sample or [(39.9, 116.4)]
+    points = [
+        SimpleNamespace(pk=i, name=f"P{i}", lat=a[0] + rng.uniform(-0.03, 0.03), lng=a[1] + rng.uniform(-0.03, 0.03))
+        for i, a in ((i, anchors[i % len(anchors)]) for i in range(10_000))
+    ]
+    moment = timezone.localtime().replace(hour=23, minute=0, second=0, microsecond=0)
+    coverage.coverage_at(points[:100], moment=moment, walk_m=1000)  # warm
+    t0 = time.perf_counter()
+    at_hour = coverage.coverage_at(points, moment=moment, walk_m=1000)
+    one = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    profile = coverage.week_profile(points, walk_m=1000)
+    week = time.perf_counter() - t0
+    uncovered = sum(1 for r in at_hour if r["uncovered"])
+    # Search logging: cells in the Southern Ocean (no real searches there), deleted after.
+    far = [(-60 + rng.uniform(0, 1), rng.uniform(-170, 170)) for _ in range(RUNS)]
+    times = []
+    for lat, lng in far:
+        t0 = time.perf_counter()
+        services.search_demand_record(lat=lat, lng=lng)
+        times.append((time.perf_counter() - t0) * 1000)
+    SearchDemand.objects.filter(
+        cell__in=[search_cell_of(lat, lng) for lat, lng in far], day__gte=timezone.localdate() - dt.timedelta(days=1)
+    ).delete()
+    p50, p95 = statistics.median(times), _pct(times, 95)
+    return [
+        _row(f"coverage of 10,000 points at 23:00 ({uncovered} uncovered)", one, "s", "< 1", one < 1),
+        _row(f"week's hourly profile of 10,000 points ({len(profile['gaps'])} gaps)", week, "s", "< 5", week < 5),
+        _row("nearby search logging (upsert) p50", p50, "ms", "", True),
+        _row("nearby search logging (upsert) p95", p95, "ms", "< 1", p95 < 1),
+    ]
