@@ -17,7 +17,7 @@ class Command(BaseCommand):
     help = "Re-encrypt every welfare ID number under the newest key of WELFARE_DATA_KEYS (resumable)."
 
     def add_arguments(self, parser):
-        parser.add_argument("--batch-size", type=int, default=2000, help="Files per transaction (default 2000).")
+        parser.add_argument("--batch-size", type=int, default=5000, help="Files per transaction (default 5000).")
         parser.add_argument("--limit", type=int, help="Stop after this many files (continue with another run).")
         parser.add_argument("--restart", action="store_true", help="Ignore the checkpoint and scan from the start.")
         parser.add_argument("--status", action="store_true", help="Only count files not yet under the newest key.")
