@@ -241,3 +241,36 @@ def test_officer_in_chinese_adds_a_gallery_photo_and_opens_the_sign(
     page.wait_for_function(
         "document.getElementById('sign-qr').complete && document.getElementById('sign-qr').naturalWidth > 0"
     )
+
+
+def test_officer_switches_the_hour_and_sees_uncovered_points_change_in_chinese(
+    page, live_server, sign_in, transactional_db, tree, make_station, officer_a, settings
+):
+    from stations.models import DemandPoint
+
+    settings.LANGUAGE_CODE = "zh-hans"
+    settings.MAP_TILE_URL = "/static/no-tiles/{z}/{x}/{y}.png"  # no request leaves the machine
+    make_station(
+        name="Day Station", union=tree.a1, lat=39.7300, lng=116.1400, hours=[(d, "08:00", "20:00") for d in range(7)]
+    )
+    DemandPoint.objects.create(union=tree.a1, name="Near hub", lat=39.7350, lng=116.1400)
+    DemandPoint.objects.create(union=tree.a1, name="Lonely depot", lat=39.9000, lng=116.4000)
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    sign_in(page, "officer_a")
+    page.goto(f"{live_server.url}/stations/desk/coverage/?weekday=2&hour=14")
+    expect(page.locator("h1")).to_have_text("站点覆盖")
+    for control in ["#id_weekday", "#id_hour", "#id_distance", "#coverage-show"]:
+        box = page.locator(control).bounding_box()
+        assert box["height"] >= 44, control
+    expect(page.locator("#coverage-map path.marker-uncovered")).to_have_count(1)
+    expect(page.locator("#coverage-map path.marker-covered")).to_have_count(1)
+    expect(page.locator("#uncovered-count")).to_have_text("1")
+    page.select_option("#id_hour", "23")  # the page reloads at once
+    page.wait_for_url(re.compile(r"hour=23"))
+    expect(page.locator("#coverage-map path.marker-uncovered")).to_have_count(2)
+    expect(page.locator("#coverage-map path.marker-covered")).to_have_count(0)
+    expect(page.locator("#uncovered-count")).to_have_text("2")
+    expect(page.locator("#coverage-summary")).to_contain_text("2 个在此时段步行范围内没有开放的站点")
+    expect(page.locator("#coverage-chart canvas")).to_be_attached()
+    assert errors == []
