@@ -4,8 +4,10 @@ The scans read the apps' models and announce each finding once (a key per file, 
 """
 
 import datetime as dt
+import logging
 
 from celery import shared_task
+from django.conf import settings
 from django.db.models import F, Max, Q
 from django.urls import reverse
 from django.utils import timezone
@@ -15,7 +17,9 @@ from unionportal.core.models import Role
 from . import services
 from .models import Event
 
+log = logging.getLogger(__name__)
 STALE_DAYS = 30
+DEFAULT_PURGE_YEARS = 5
 UNFIXED_DAYS = 30
 EDITORS = [str(k) for k in Role.EDIT_ROLES]
 
@@ -130,18 +134,22 @@ def contest_stage_announce(*, contest, stage: str) -> int:
 
 
 @shared_task(name="notifications.purge_welfare")
-def purge_welfare(years: int = 5) -> int:
-    """The retention purge of `manage.py purge_welfare --apply`."""
+def purge_welfare(years: int | None = None) -> int:
+    """The retention purge of `manage.py purge_welfare`: anonymises closed files only when the union
+    has decided the period (WELFARE_PURGE_YEARS, or `years`); otherwise counts them and logs it."""
     from welfare import services as welfare_services
-    from welfare.management.commands.purge_welfare import DEFAULT_YEARS
 
-    years = years or DEFAULT_YEARS
+    years = years if years is not None else settings.WELFARE_PURGE_YEARS
+    apply = bool(years)
+    years = years or DEFAULT_PURGE_YEARS
     today = timezone.localdate()
     try:
         before = today.replace(year=today.year - years)
     except ValueError:  # 29 February
         before = today.replace(year=today.year - years, day=28)
-    return welfare_services.files_purge(closed_before=before, apply=True)
+    n = welfare_services.files_purge(closed_before=before, apply=apply)
+    log.warning("purge_welfare: %d closed files %s", n, "anonymised" if apply else "due (WELFARE_PURGE_YEARS unset)")
+    return n
 
 
 @shared_task(name="notifications.email_digest")

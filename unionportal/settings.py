@@ -385,6 +385,9 @@ CELERY_BEAT_SCHEDULE = {
 }
 # Absolute links in the email digest (e.g. "https://portal.example.org"); empty: paths only.
 NOTIFICATIONS_SITE_URL = env("NOTIFICATIONS_SITE_URL", default="")
+# Years after closing when the daily job anonymises welfare files (manage.py purge_welfare's rule);
+# 0: the union has not decided, the job only counts them.
+WELFARE_PURGE_YEARS = env.int("WELFARE_PURGE_YEARS", default=0)
 # === end of Notifications ========================================================================
 
 # === Open API and open data (api app) ========================================================

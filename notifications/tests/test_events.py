@@ -245,11 +245,15 @@ def test_unknown_event_refused(tree):
         services.notify_fanout(event="nope", union_id=tree.a.pk, title="x", roles=["officer"])
 
 
-def test_purge_task_runs_the_retention_rule(tree, make_file):
+def test_purge_task_runs_the_retention_rule(tree, make_file, settings):
     f = make_file(union=tree.a1g)
     HardshipFile.objects.filter(pk=f.pk).update(
         status=HardshipFile.Status.CLOSED, closed_on=timezone.localdate() - dt.timedelta(days=6 * 366)
     )
+    assert tasks.purge_welfare() == 1  # WELFARE_PURGE_YEARS unset: counted only
+    f.refresh_from_db()
+    assert f.anonymised_at is None
+    settings.WELFARE_PURGE_YEARS = 5
     assert tasks.purge_welfare() == 1
     f.refresh_from_db()
     assert f.anonymised_at is not None
