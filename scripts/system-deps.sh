@@ -4,7 +4,8 @@
 # Chromium (browser tests drive Debian's build; no browser is ever downloaded), CJK fonts
 # (certificates and screenshots), wrk (benchmarks), nginx and Redis (the deploy smoke test
 # runs nginx, with an openssl-made certificate, in front of two gunicorn processes; the Redis
-# tests and CI use redis-server).
+# tests and CI use redis-server), a Java runtime (the Nu HTML checker, npm vnu-jar, in
+# tests/test_phone_pages.py).
 # Installs only what is missing.
 set -euo pipefail
 need=()
@@ -16,6 +17,7 @@ command -v wrk >/dev/null || need+=(wrk)
 [ -x /usr/sbin/nginx ] || need+=(nginx)
 command -v openssl >/dev/null || need+=(openssl)
 command -v redis-server >/dev/null || need+=(redis-server)
+command -v java >/dev/null || need+=(default-jre-headless)
 [ ${#need[@]} -eq 0 ] && exit 0
 sudo=""
 [ "$(id -u)" -eq 0 ] || sudo="sudo"

@@ -49,3 +49,18 @@ def test_verified_union_none_once_the_member_left(make_member):
     member_link_user(member=member, user=user)
     Member.objects.filter(pk=member.pk).update(status=Member.Status.LEFT)
     assert verified_union(user) is None
+
+
+def test_every_audit_code_the_roster_writes_is_a_translated_choice():
+    """The roster's AuditEntry codes are choices of AuditEntry.Action, shown in Chinese in the log."""
+    from django.utils import translation
+
+    from members import services
+    from unionportal.core.models import AuditEntry
+
+    codes = {v for k, v in vars(services).items() if k.startswith("ACTION_")}
+    assert codes and codes <= set(AuditEntry.Action.values)
+    with translation.override("zh-hans"):
+        for code in codes:
+            label = str(AuditEntry.Action(code).label)
+            assert not any("a" <= c.lower() <= "z" for c in label), (code, label)

@@ -209,6 +209,14 @@ class AuditEntry(models.Model):
         UNION_DELETE = "union_delete", _("Union deleted")
         ROLE_GRANT = "role_grant", _("Role granted")
         ROLE_REVOKE = "role_revoke", _("Role revoked")
+        # Written by the members app's roster services (members/services.py).
+        MEMBER_EXPORT = "member_export", _("Members exported")
+        MEMBER_IMPORT = "member_import", _("Members imported")
+        MEMBER_TRANSFER = "member_transfer", _("Member transferred")
+        MEMBER_INVITE = "member_invite", _("Member invited")
+        MEMBER_DELETE = "member_delete", _("Member deleted")
+        USER_CREATE = "user_create", _("Account created")
+        USER_DEACTIVATE = "user_deactivate", _("Account deactivated")
 
     at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
     by = models.ForeignKey(
