@@ -1,3 +1,4 @@
+from csp.decorators import csp_replace, csp_update
 from django.urls import path
 from django.views.generic import TemplateView
 from drf_spectacular.views import SpectacularAPIView
@@ -8,7 +9,16 @@ app_name = "api"
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", TemplateView.as_view(template_name="api/docs.html"), name="docs"),
+    # Redoc (self-hosted, started by a static script) writes its styles into <style> elements:
+    # this page alone allows inline styles; scripts stay 'self' only, and images too (Redoc's
+    # footer would fetch its logo from Redocly's CDN).
+    path(
+        "docs/",
+        csp_update({"style-src": ["'unsafe-inline'"]})(
+            csp_replace({"img-src": ["'self'", "data:"]})(TemplateView.as_view(template_name="api/docs.html"))
+        ),
+        name="docs",
+    ),
     path("v1/stations/", views.station_list, name="station_list"),
     path("v1/stations/nearby/", views.station_nearby, name="station_nearby"),
     path("v1/stations/<int:pk>/", views.station_detail, name="station_detail"),

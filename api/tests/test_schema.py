@@ -3,7 +3,9 @@ response matching the schema. Kept small (a few examples per operation) so it ru
 
 import pytest
 import schemathesis
+from django.core import signals
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
@@ -16,7 +18,15 @@ def api_schema(db, make_station, settings):
     settings.REST_FRAMEWORK = settings.REST_FRAMEWORK | {"DEFAULT_THROTTLE_CLASSES": []}  # noqa: F811
     make_station(name="East", lat=39.9, lng=116.4, hours=[(0, "08:00", "20:00")], amenity_codes=["water"])
     make_station(name="Home", kind=Station.Kind.WORKER_HOME)
-    return schemathesis.openapi.from_wsgi("/api/schema/?format=json", get_wsgi_application())
+    # As Django's test client does: a raw WSGI call must not close the test's connection
+    # (on PostgreSQL the test runs inside a transaction on that connection).
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    try:
+        yield schemathesis.openapi.from_wsgi("/api/schema/?format=json", get_wsgi_application())
+    finally:
+        signals.request_started.connect(close_old_connections)
+        signals.request_finished.connect(close_old_connections)
 
 
 SETTINGS = settings(max_examples=4, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
