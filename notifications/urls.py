@@ -9,5 +9,6 @@ urlpatterns = [
     path("", never_cache(views.notification_list), name="list"),
     path("<int:pk>/open/", views.notification_open, name="open"),
     path("read-all/", views.notification_read_all, name="read_all"),
+    path("audit/", never_cache(views.audit_trail), name="audit"),
     path("preferences/", never_cache(views.preferences), name="preferences"),
 ]

@@ -1,0 +1,54 @@
+"""The chair's audit trail: scoped to the chair's subtree, filtered, personal fields masked."""
+
+import pytest
+from django.urls import reverse
+
+from unionportal.core.models import Role
+from unionportal.core.testing import make_user
+from welfare.models import HardshipFile
+
+pytestmark = pytest.mark.django_db
+URL = reverse("notifications:audit")
+
+
+def test_only_chairs(client, officer_a):
+    client.force_login(officer_a)
+    assert client.get(URL).status_code == 403
+
+
+def test_role_changes_of_the_subtree_only(client, tree, chair_a):
+    make_user("in_a1", role=Role.Kind.OFFICER, union=tree.a1)
+    make_user("in_b", role=Role.Kind.OFFICER, union=tree.b)
+    client.force_login(chair_a)
+    page = client.get(URL, {"model": "core.role"}).content.decode()
+    assert page.count('class="list-group-item audit-row"') == 2  # chair_a's own role and in_a1's
+    filtered = client.get(URL, {"model": "core.role", "union": tree.a1.pk}).content.decode()
+    assert filtered.count("audit-row") == 1
+
+
+def test_unions_and_user_and_date_filters(client, tree, chair_a, superuser):
+    tree.a1.name = "Street A1 renamed"
+    tree.a1.save()
+    tree.b.name = "District B renamed"
+    tree.b.save()
+    client.force_login(chair_a)
+    page = client.get(URL, {"model": "core.union"}).content.decode()
+    assert "Street A1 renamed" in page and "District B" not in page
+    assert "Street A1 → Street A1 renamed" in page
+    assert client.get(URL, {"model": "core.union", "user": "nobody"}).content.decode().count("audit-row") == 0
+    assert client.get(URL, {"model": "core.union", "since": "2999-01-01"}).content.decode().count("audit-row") == 0
+    assert client.get(URL, {"model": "core.union", "since": "not a date"}).status_code == 200
+
+
+def test_personal_fields_masked(client, tree, chair_a, make_file):
+    f = make_file(union=tree.a1g, name="Zhang Secret")
+    f.name = "Zhang Other"
+    f.phone = "13912345678"
+    f.save()
+    other = make_file(union=tree.bg, name="Wang B")
+    assert HardshipFile.history.filter(id=other.pk).exists()
+    client.force_login(chair_a)
+    page = client.get(URL, {"model": "welfare.hardshipfile"}).content.decode()
+    assert "Zhang" not in page and "13912345678" not in page and "Wang" not in page
+    assert f"#{f.pk}" in page and "***" in page
+    assert page.count("audit-row") >= 2
