@@ -144,3 +144,22 @@ def test_studios_list_and_missing_profile(client, tree):
     assert client.get("/api/v1/studios/").json()["count"] == 0
     assert client.get("/api/v1/studios/nope/").status_code == 404
     assert client.get("/api/v1/studios/", {"kind": "nope"}).status_code == 400
+
+
+def test_station_list_queries_flat(client, make_station):
+    make_station(amenity_codes=["water"], hours=[(0, "08:00", "20:00")])
+    client.get("/api/v1/stations/")  # warm the amenity/cache lookups
+
+    def count() -> int:
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get("/api/v1/stations/").status_code == 200
+        return len(ctx.captured_queries)
+
+    one = count()
+    for _ in range(3):
+        make_station(amenity_codes=["water", "microwave"], hours=[(0, "08:00", "20:00")])
+    # count, page of stations, hours, exceptions, amenities: the same however many rows
+    assert count() == one
