@@ -163,3 +163,39 @@ def test_station_list_queries_flat(client, make_station):
         make_station(amenity_codes=["water", "microwave"], hours=[(0, "08:00", "20:00")])
     # count, page of stations, hours, exceptions, amenities: the same however many rows
     assert count() == one
+
+
+HOSTILE = [
+    "?q=%3Cscript%3E",
+    "?page=abc",
+    "?page=-1",
+    "?page=99999999999999999999",
+    "?page_size=99999999999999999999",
+    "?kind=zzz&amenity=nope&open_now=maybe",
+    "?lat=abc&lng=1e999&limit=0",
+    "?lat=nan&lng=inf&radius=-1",
+    "?q=" + "\u957f" * 500,
+    "?town=%27%22",
+    "?status=zzz&occasion=zzz",
+]
+
+
+def test_hostile_query_strings_are_4xx_json_never_500(client, make_station, officer_a):
+    s = make_station()
+    client.force_login(officer_a)
+    paths = [
+        "/api/v1/stations/",
+        "/api/v1/stations/nearby/",
+        f"/api/v1/stations/{s.pk}/",
+        "/api/v1/studios/",
+        "/api/v1/contests/",
+        "/api/v1/activities/",
+        "/api/v1/field/feedback/",
+        "/api/v1/field/visits/",
+        "/api/v1/stations/99999999999999999999/",
+    ]
+    for path in paths:
+        for query in HOSTILE:
+            r = client.get(path + query)
+            assert r.status_code < 500, (path, query)
+            assert r["Content-Type"].startswith("application/json"), (path, query)
