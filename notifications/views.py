@@ -64,14 +64,18 @@ def preferences(request: HttpRequest) -> HttpResponse:
 
 
 class AuditFilter(forms.Form):
-    model = forms.ChoiceField(label=gettext_lazy("Records"), required=False)
+    model = forms.ChoiceField(label=gettext_lazy("Kind of record"), required=False)
     union = forms.ModelChoiceField(label=gettext_lazy("Union"), queryset=Union.objects.none(), required=False)
     user = forms.CharField(label=gettext_lazy("User name"), required=False, max_length=150)
     since = forms.DateField(
-        label=gettext_lazy("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+        label=gettext_lazy("Changed since"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     until = forms.DateField(
-        label=gettext_lazy("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+        label=gettext_lazy("Changed until"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
 

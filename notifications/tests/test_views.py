@@ -101,3 +101,9 @@ def test_list_in_chinese(client, officer_a, settings):
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
     page = client.get(reverse("notifications:list")).content.decode()
     assert "站点新反馈：北站" in page and "全部标为已读" in page
+
+
+def test_no_other_catalogue_overrides_our_chinese():
+    from tests.test_language import test_no_other_catalogue_overrides_our_translations as check
+
+    check("notifications/locale")
