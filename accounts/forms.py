@@ -4,6 +4,7 @@ from django.contrib.auth.forms import PasswordChangeForm
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .contacts import INPUT_MAX, parse_target
 
@@ -59,7 +60,7 @@ class SignupForm(CodeForm):
 
 
 class ProfileForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=150, required=False)
+    name = forms.CharField(label=pgettext_lazy("person", "Name"), max_length=150, required=False)
     email = forms.EmailField(label=_("Email"), max_length=150, required=False)
 
 

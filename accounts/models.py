@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Profile(models.Model):
@@ -48,16 +49,16 @@ class OneTimeCode(models.Model):
     purpose = models.CharField(_("purpose"), max_length=16, choices=Purpose)
     target = models.CharField(_("sent to"), max_length=254)  # normalised phone or lower-case email
     salt = models.CharField(_("salt"), max_length=32)
-    code_hash = models.CharField(_("code hash"), max_length=64)
+    code_hash = models.CharField(pgettext_lazy("accounts", "code hash"), max_length=64)
     created_at = models.DateTimeField(_("sent at"), default=timezone.now)
-    expires_at = models.DateTimeField(_("expires at"))
+    expires_at = models.DateTimeField(pgettext_lazy("accounts", "expires at"))
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     used_at = models.DateTimeField(_("used at"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
-        verbose_name = _("one-time code")
-        verbose_name_plural = _("one-time codes")
+        verbose_name = pgettext_lazy("accounts", "one-time code")
+        verbose_name_plural = pgettext_lazy("accounts", "one-time codes")
         indexes = [models.Index(fields=["target", "purpose", "-created_at"], name="accounts_code_target")]
 
     def __str__(self) -> str:

@@ -99,8 +99,8 @@ class Member(TimeStampedModel):
     history = HistoricalRecords()
 
     class Meta:
-        verbose_name = _("member")
-        verbose_name_plural = _("members")
+        verbose_name = pgettext_lazy("union member", "member")
+        verbose_name_plural = pgettext_lazy("union member", "members")
         ordering = ["name", "pk"]
         constraints = [
             # A card number belongs to one member in the union; a transferred-out entry keeps its
@@ -171,7 +171,9 @@ class Transfer(TimeStampedModel):
         REFUSED = "refused", pgettext_lazy("transfer status", "Refused")
         CANCELLED = "cancelled", pgettext_lazy("transfer status", "Withdrawn")
 
-    member = models.ForeignKey(Member, models.CASCADE, related_name="transfers", verbose_name=_("member"))
+    member = models.ForeignKey(
+        Member, models.CASCADE, related_name="transfers", verbose_name=pgettext_lazy("union member", "member")
+    )
     from_union = models.ForeignKey("core.Union", models.PROTECT, related_name="+", verbose_name=_("from union"))
     to_union = models.ForeignKey("core.Union", models.PROTECT, related_name="+", verbose_name=_("to union"))
     status = models.CharField(_("status"), max_length=16, choices=Status, default=Status.PENDING)

@@ -79,7 +79,7 @@ MemberFormSet = forms.formset_factory(MemberForm, extra=2, max_num=20, absolute_
 
 
 class CategoryForm(forms.Form):
-    category = forms.ChoiceField(label=_("category"), choices=HardshipFile.Category.choices)
+    category = forms.ChoiceField(label=pgettext_lazy("welfare", "category"), choices=HardshipFile.Category.choices)
     reason = forms.CharField(label=_("reason for overriding the suggestion"), max_length=300, required=False)
 
 

@@ -181,11 +181,11 @@ class HardshipFile(TimeStampedModel):
     )
     id_number_masked = models.CharField(_("ID number"), max_length=18, blank=True, editable=False)
     phone = models.CharField(_("phone"), max_length=30, blank=True)
-    address = models.CharField(_("address"), max_length=200, blank=True)
+    address = models.CharField(pgettext_lazy("welfare", "address"), max_length=200, blank=True)
     region = models.CharField(
         _("region"), max_length=100, blank=True, help_text=_("Region of the minimum-living line that applies.")
     )
-    category = models.CharField(_("category"), max_length=16, choices=Category, blank=True)
+    category = models.CharField(pgettext_lazy("welfare", "category"), max_length=16, choices=Category, blank=True)
     suggested_category = models.CharField(_("suggested category"), max_length=16, choices=Category, blank=True)
     line_amount = models.DecimalField(
         _("minimum living line applied"), max_digits=8, decimal_places=2, null=True, blank=True
@@ -299,7 +299,9 @@ class FileEvent(models.Model):
         CAP_OVERRIDE = "cap_override", _("Over the yearly cap (chair's approval)")
 
     action = models.CharField(_("action"), max_length=16, choices=Action, default=Action.STEP)
-    category = models.CharField(_("category"), max_length=16, choices=HardshipFile.Category, blank=True)
+    category = models.CharField(
+        pgettext_lazy("welfare", "category"), max_length=16, choices=HardshipFile.Category, blank=True
+    )
     file = models.ForeignKey(
         HardshipFile, models.CASCADE, related_name="events", verbose_name=pgettext_lazy("welfare", "file")
     )
@@ -473,7 +475,7 @@ class Assistance(TimeStampedModel):
 
     union = models.ForeignKey(Union, models.PROTECT, related_name="welfare_assistance", verbose_name=_("union"))
     file = models.ForeignKey(HardshipFile, models.PROTECT, related_name="assistance", verbose_name=_("hardship file"))
-    kind = models.CharField(_("kind"), max_length=16, choices=Kind)
+    kind = models.CharField(pgettext_lazy("welfare", "kind"), max_length=16, choices=Kind)
     amount = models.DecimalField(_("amount"), max_digits=10, decimal_places=2)
     date = models.DateField(_("date"), default=timezone.localdate)
     funding_source = models.CharField(_("funding source"), max_length=100, blank=True)

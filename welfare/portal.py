@@ -46,7 +46,7 @@ def _log(user):
 registry.desk_card(_("Hardship files"), _files, url_name="welfare:file_list", order=40)
 registry.desk_card(_("Reviews overdue"), _overdue, url_name="welfare:review_list", order=41)
 registry.desk_card(_("Welfare access log"), _log, url_name="welfare:access_log", order=95)
-registry.nav(_("Log a visit"), "welfare:visit_create", desk=True, roles=WELFARE, order=40)
+registry.nav(_("Log a visit"), "welfare:visit_create", desk=True, roles=WELFARE, primary=WELFARE, order=40)
 registry.nav(_("Welfare report"), "welfare:report", desk=True, roles=WELFARE, order=41)
 # The masked public notice is the one piece of welfare a chair may print (selectors.NOTICE_ROLES).
 registry.nav(_("Print the public notice"), "welfare:notice_print", desk=True, roles=NOTICE_ROLES, order=42)

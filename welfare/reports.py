@@ -162,7 +162,7 @@ def report_workbook(*, data: dict, union: Union | None, files, reveal: bool) -> 
         for r in data["years"]:
             yield [r["year"], r["visits"], r["given"], r["measures"], r["assistance"]]
         yield []
-        yield [b(_("Item")), b(_("Unit")), b(_("Quantity handed out")), b(_("Recipients"))]
+        yield [b(pgettext("welfare", "Item")), b(_("Unit")), b(_("Quantity handed out")), b(_("Recipients"))]
         for r in data["supplies"]:
             yield [r["item__name"], r["item__unit"], r["quantity"], r["recipients"]]
 

@@ -403,3 +403,28 @@ def test_self_service_garbage_never_500(client, db, url, data):
 def test_sign_out_everywhere_needs_post(client, db):
     client.force_login(User.objects.create_user("plain", password=PASSWORD))
     assert client.get(reverse("accounts:sessions_end")).status_code == 405
+
+
+def test_account_words_keep_their_own_translation():
+    """Django merges every catalogue: without a context, the stations' 名称 and welfare's codes won."""
+    from django.utils import translation
+
+    from accounts.forms import ProfileForm
+    from accounts.models import OneTimeCode
+
+    with translation.override("zh-hans"):
+        assert str(ProfileForm().fields["name"].label) == "姓名"
+        assert str(OneTimeCode._meta.verbose_name) == "验证码"
+        assert str(OneTimeCode._meta.get_field("code_hash").verbose_name) == "验证码哈希"
+        assert str(OneTimeCode._meta.get_field("expires_at").verbose_name) == "过期时间"
+
+
+def test_the_sign_in_page_links_reset_activate_and_signup_in_chinese(client, settings):
+    settings.LANGUAGE_CODE = "zh-hans"
+    page = client.get(reverse("login")).content.decode()
+    for name, words in (
+        ("accounts:password_reset", "忘记密码？"),
+        ("accounts:activate", "工会会员？激活您的账号"),
+        ("accounts:signup", "以公众身份注册"),
+    ):
+        assert f'href="{reverse(name)}">{words}</a>' in page

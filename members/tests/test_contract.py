@@ -64,3 +64,18 @@ def test_every_audit_code_the_roster_writes_is_a_translated_choice():
         for code in codes:
             label = str(AuditEntry.Action(code).label)
             assert not any("a" <= c.lower() <= "z" for c in label), (code, label)
+
+
+def test_roster_words_keep_their_own_translation():
+    """Django merges every catalogue: without a context, welfare's 成员 and the stations' 是 won."""
+    from django.template import Context, Template
+    from django.utils import translation
+
+    from members.models import Transfer
+
+    with translation.override("zh-hans"):
+        assert str(Member._meta.verbose_name) == "会员"
+        assert str(Member._meta.verbose_name_plural) == "会员"
+        assert str(Transfer._meta.get_field("member").verbose_name) == "会员"
+        active = Template('{% load i18n %}{% translate "yes" context "account active" %}').render(Context())
+        assert active == "正常"

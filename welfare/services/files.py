@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from unionportal.core.models import Union
 
@@ -226,7 +227,7 @@ def household_set(*, file: HardshipFile, members: Iterable[dict], by: AbstractUs
             HouseholdMember(
                 file=file,
                 name=(m.get("name") or "")[:50],
-                relation=(m.get("relation") or "")[:30] or _("member"),
+                relation=(m.get("relation") or "")[:30] or pgettext("household", "member"),
                 yearly_income=income,
             )
         )

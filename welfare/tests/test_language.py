@@ -105,3 +105,20 @@ def test_print_and_roster_pages_have_no_english_words_in_chinese(chinese, client
     # The sign-off sheet says what the recipient received, not the stock received (入库).
     html = client.get(reverse("welfare:campaign_signoff", args=[campaign.pk])).content.decode()
     assert "领取物资" in html and "入库" not in html
+
+
+def test_welfare_words_keep_their_own_translation_beside_the_stations():
+    """Django merges every catalogue: without a context, the stations' 项目/类别/地址 won."""
+    from django.utils.translation import pgettext
+
+    from unionportal.core import registry
+    from welfare.models import HardshipFile
+    from welfare.portal import WELFARE
+
+    with translation.override("zh-hans"):
+        assert str(HardshipFile._meta.get_field("category").verbose_name) == "困难类别"
+        assert str(HardshipFile._meta.get_field("address").verbose_name) == "住址"
+        assert pgettext("welfare", "Item") == "物资"
+        assert pgettext("household", "member") == "成员"
+    log_a_visit = next(link for link in registry.NAV if link.url_name == "welfare:visit_create")
+    assert set(log_a_visit.primary) == set(WELFARE)
