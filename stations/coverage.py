@@ -20,7 +20,6 @@ from django.db.models import BooleanField
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
-from .geo import haversine_m
 from .hours import _ranges_for_day
 from .models import BAND_ROWS, BAND_SPAN, CELL_DEG, DemandPoint, HoursException, OpeningHours, Station, cell_xy
 
@@ -28,6 +27,7 @@ M_PER_DEG_LAT = 111_194.9
 HOURS_IN_WEEK = 168
 MAX_RANGES = 2000  # beyond this many index ranges the points' bounding box is read instead
 GAP_STATIONS = 3  # stations suggested per gap
+CHUNK = 20_000  # station ids per read of hours and exceptions
 
 
 def detour_factor() -> float:
@@ -141,46 +141,61 @@ def network(points, *, walk_m: float, first: dt.date, last: dt.date) -> Network:
     net = Network(points, {}, {}, {}, walk_m)
     if cells is None:
         return net
-    # The same filter on the hours' and exceptions' join to the station (the raw cell test names
-    # the station table, which a join keeps unaliased): no list of ids sent back.
     base = Station.objects.public().filter(status=Station.Status.OPEN).filter(cells).order_by()
     for row in base.values_list("pk", "lat", "lng", "name", "status", "open_24h"):
         net.stations[row[0]] = Spot(*row)
-    if net.stations:
-        joined = {"station__is_public": True, "station__status": Station.Status.OPEN}
+    # In memory: stations by cell; the points of one cell share the stations of the cells around
+    # it. Distances on the local plane (equirectangular: within a few km, off by far less than a
+    # metre from the great circle).
+    grid: dict[tuple[int, int], list[Spot]] = defaultdict(list)
+    for s in net.stations.values():
+        grid[cell_xy(s.lat, s.lng)].append(s)
+    factor = detour_factor()
+    ry = int(straight / M_PER_DEG_LAT / CELL_DEG) + 1
+    around: dict[tuple[int, int], list[Spot]] = {}
+    limit2 = (walk_m / factor) ** 2
+    for p in points:
+        x, y = cell_xy(p.lat, p.lng)
+        cands = around.get((x, y))
+        if cands is None:
+            far_lat = min(89.9, abs(p.lat) + ry * CELL_DEG)
+            rx = int(straight / (M_PER_DEG_LAT * max(math.cos(math.radians(far_lat)), 1e-6)) / CELL_DEG) + 1
+            cands = around[x, y] = [
+                s
+                for cx in range(x - rx, x + rx + 1)
+                for cy in range(y - ry, y + ry + 1)
+                for s in grid.get((cx, cy), ())
+            ]
+        kx = M_PER_DEG_LAT * math.cos(math.radians(p.lat))
+        near = []
+        for s in cands:
+            dx, dy = (s.lng - p.lng) * kx, (s.lat - p.lat) * M_PER_DEG_LAT
+            d2 = dx * dx + dy * dy
+            if d2 <= limit2:
+                near.append((math.sqrt(d2) * factor, s.pk))
+        near.sort()
+        net.reachable.append(near)
+    if net.stations:  # the hours of the stations some point reaches
+        # By the stations' ids, in slices (SQLite's limit on parameters): a read per slice of
+        # CHUNK stations, however many points.
+        ids = sorted({pk for near in net.reachable for _d, pk in near})
+        slices = [ids[k : k + CHUNK] for k in range(0, len(ids), CHUNK)]
         for sid, weekday, opens, closes in (
-            OpeningHours.objects.filter(**joined)
-            .filter(cells)
+            row
+            for part in slices
+            for row in OpeningHours.objects.filter(station_id__in=part)
             .order_by()
             .values_list("station_id", "weekday", "opens", "closes")
         ):
             net.hours.setdefault(sid, []).append(_Hours(weekday, _time(opens), _time(closes)))
         for sid, date, closed, opens, closes in (
-            HoursException.objects.filter(**joined, date__gte=first, date__lte=last)
-            .filter(cells)
+            row
+            for part in slices
+            for row in HoursException.objects.filter(station_id__in=part, date__gte=first, date__lte=last)
             .order_by()
             .values_list("station_id", "date", "closed", "opens", "closes")
         ):
             net.exceptions.setdefault(sid, []).append(_Exception(date, closed, opens, closes))
-    # In memory: stations by cell, each point looks at the cells around it.
-    grid: dict[tuple[int, int], list[Spot]] = defaultdict(list)
-    for s in net.stations.values():
-        grid[cell_xy(s.lat, s.lng)].append(s)
-    factor = detour_factor()
-    for p in points:
-        x, y = cell_xy(p.lat, p.lng)
-        ry = int(straight / M_PER_DEG_LAT / CELL_DEG) + 1
-        far_lat = min(89.9, abs(p.lat) + ry * CELL_DEG)
-        rx = int(straight / (M_PER_DEG_LAT * max(math.cos(math.radians(far_lat)), 1e-6)) / CELL_DEG) + 1
-        near = []
-        for cx in range(x - rx, x + rx + 1):
-            for cy in range(y - ry, y + ry + 1):
-                for s in grid.get((cx, cy), ()):
-                    d = haversine_m(p.lat, p.lng, s.lat, s.lng) * factor
-                    if d <= walk_m:
-                        near.append((d, s.pk))
-        near.sort()
-        net.reachable.append(near)
     return net
 
 
@@ -266,7 +281,7 @@ def _week(points, *, walk_m: float, now=None) -> tuple[Network, dt.datetime, lis
     start = week_start(now or timezone.now())
     first, last = start.date() - dt.timedelta(days=1), start.date() + dt.timedelta(days=6)
     net = network(points, walk_m=walk_m, first=first, last=last)
-    masks = {pk: week_mask(net, pk, start) for pk in net.stations}
+    masks = {pk: week_mask(net, pk, start) for pk in {pk for near in net.reachable for _d, pk in near}}
     point_masks = []
     for near in net.reachable:
         m = 0
