@@ -3,7 +3,7 @@ from django.urls import path
 from django.views.generic import TemplateView
 from drf_spectacular.views import SpectacularAPIView
 
-from . import field, tokens, views
+from . import desk, field, tokens, views
 
 app_name = "api"
 
@@ -35,6 +35,8 @@ urlpatterns = [
     path("v1/field/feedback/", field.feedback_list, name="feedback_list"),
     path("v1/field/feedback/<int:pk>/answer/", field.feedback_answer, name="feedback_answer"),
     path("v1/field/stations/<int:pk>/inspections/", field.inspection_create, name="inspection_create"),
+    path("tokens/", desk.token_page, name="token_page"),
+    path("tokens/<int:pk>/revoke/", desk.token_page_revoke, name="token_page_revoke"),
     path("v1/tokens/", tokens.tokens, name="tokens"),
     path("v1/tokens/<int:pk>/revoke/", tokens.token_revoke, name="token_revoke"),
 ]

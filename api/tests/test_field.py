@@ -131,3 +131,17 @@ def test_cannot_revoke_someone_elses_token(client, welfare_a, welfare_b):
     assert client.post(f"/api/v1/tokens/{token.pk}/revoke/").status_code == 404
     token.refresh_from_db()
     assert token.revoked_at is None
+
+
+def test_token_desk_page_creates_shows_once_and_revokes(client, welfare_a):
+    client.force_login(welfare_a)
+    r = client.post("/api/tokens/", {"name": "phone"})
+    assert r.status_code == 200
+    token = ApiToken.objects.get(user=welfare_a)
+    key = r.context["key"]
+    assert token.key_hash == token_hash(key) and key in r.content.decode()
+    assert key not in client.get("/api/tokens/").content.decode()  # shown once
+    assert client.post("/api/tokens/", {"name": ""}).status_code == 400
+    client.post(f"/api/tokens/{token.pk}/revoke/")
+    token.refresh_from_db()
+    assert token.revoked_at is not None
