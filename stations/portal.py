@@ -24,12 +24,22 @@ from .models import (
     StationPhoto,
 )
 
-registry.figure("warm_stations", _("Warm stations"), lambda: Station.objects.warm().count(), order=10)
-registry.figure("worker_homes", _("Worker homes"), lambda: Station.objects.worker_homes().count(), order=11)
+# Each home-page number links to the finder listing what it counts.
+registry.figure(
+    "warm_stations", _("Warm stations"), lambda: Station.objects.warm().count(), url="stations:finder", order=10
+)
+registry.figure(
+    "worker_homes",
+    _("Worker homes"),
+    lambda: Station.objects.worker_homes().count(),
+    url="stations:finder",
+    order=11,
+)
 registry.figure(
     "outdoor_stations",
     _("Outdoor-worker stations"),
     lambda: Station.objects.filter(kind=Station.Kind.OUTDOOR).count(),
+    url="stations:finder?kind=outdoor",
     order=12,
 )
 registry.desk_card(

@@ -59,4 +59,7 @@
         .catch(function () { out.textContent = labels.error; });
     }, function () { out.textContent = labels.nogeo; }, { enableHighAccuracy: true, timeout: 10000 });
   });
+  // The home page's "find stations near me" button links here with #near-me: start the search
+  // the user asked for (the browser still asks them for their location).
+  if (window.location.hash === "#near-me") { btn.click(); }
 })();
