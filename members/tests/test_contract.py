@@ -79,3 +79,5 @@ def test_roster_words_keep_their_own_translation():
         assert str(Transfer._meta.get_field("member").verbose_name) == "会员"
         active = Template('{% load i18n %}{% translate "yes" context "account active" %}').render(Context())
         assert active == "正常"
+        remove = Template('{% load i18n %}{% translate "Remove" context "role" %}').render(Context())
+        assert remove == "移除"
