@@ -112,12 +112,10 @@ def notify_fanout(
         recipients |= set(contest_audience(contest_id=contest_id).values_list("pk", flat=True))
     if not recipients:
         return 0
-    if key:  # announced before: not again (the scans run every day)
-        done = set(
-            Notification.objects.filter(key=key, recipient_id__in=recipients).values_list("recipient_id", flat=True)
-        )
-        recipients -= done
-    prefs = {p.user_id: p for p in Preference.objects.filter(event=event, user_id__in=recipients)}
+    if key:  # announced before: not again (the scans run every day). No IN list: a contest
+        # stage may reach 100,000 people, past SQLite's limit of bound parameters.
+        recipients -= set(Notification.objects.filter(key=key).values_list("recipient_id", flat=True))
+    prefs = {p.user_id: p for p in Preference.objects.filter(event=event) if p.user_id in recipients}
     default = Preference.default(event)
     rows, sms_to = [], []
     for user_id in sorted(recipients):
