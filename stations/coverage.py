@@ -320,7 +320,10 @@ def week_profile(points, *, walk_m: float, now: dt.datetime | None = None, gaps:
         }
         for h in range(HOURS_IN_WEEK)
     ]
-    worst = sorted((x for x in hours if x["covered"] < total), key=lambda x: (x["covered"], x["hour"]))[:gaps]
+    # A gap is named by the hour it starts ("after 22:00"): the hours whose coverage differs from
+    # the hour before (the week wraps round); the worst first.
+    starts = [x for x in hours if x["covered"] != covered[x["hour"] - 1]] or hours[:1]
+    worst = sorted((x for x in starts if x["covered"] < total), key=lambda x: (x["covered"], x["hour"]))[:gaps]
     out_gaps = []
     for w in worst:
         bit = 1 << w["hour"]

@@ -107,6 +107,7 @@ def test_week_profile_names_gaps_and_the_stations_that_would_close_them(tree, ma
     assert by_hour[14]["covered"] == 4 and by_hour[21]["covered"] == 4 and by_hour[23]["covered"] == 0
     gap = profile["gaps"][0]
     assert gap["covered"] == 0 and gap["uncovered"] == 4 and gap["uncovered_share"] == 1
+    assert [(g["weekday"], g["clock"]) for g in profile["gaps"]] == [(d, 22) for d in range(5)]  # "after 22:00"
     names = [s["station"].name for s in gap["stations"]]
     assert far.name not in names
     assert names[0] in {day.name, late.name} and gap["stations"][0]["points"] == 4
