@@ -21,6 +21,14 @@ from .models import Event, Notification
 
 
 @login_required
+def bell(request: HttpRequest) -> HttpResponse:
+    """The menu's bell with its unread count (htmx swaps it in after the page has loaded)."""
+    return render(
+        request, "notifications/_bell.html", {"show": True, "unread": selectors.unread_count(user=request.user)}
+    )
+
+
+@login_required
 def notification_list(request: HttpRequest) -> HttpResponse:
     items = selectors.desk_notifications(user=request.user)
     if request.GET.get("show") == "unread":

@@ -55,14 +55,16 @@ def test_viewer_has_no_main_button(client, viewer_a):
     assert _desk(client, viewer_a).context["main_action"] is None
 
 
-def test_marked_primary_wins_over_the_role_limited_fallback(welfare_a, monkeypatch):
+def test_welfare_staffs_marked_main_task_is_log_a_visit(welfare_a, monkeypatch):
+    """Welfare marks "Log a visit" as its roles' primary task; a later link limited to the same
+    roles (the fallback's pick, were nothing marked) does not displace it."""
+    (visit,) = [n for n in registry.NAV if n.url_name == "welfare:visit_create"]
+    assert set(Role.WELFARE_ROLES) <= set(visit.primary or ())
     monkeypatch.setattr(registry, "NAV", list(registry.NAV))
-    registry.nav(
-        "Welfare report", "welfare:report", desk=True, roles=Role.WELFARE_ROLES, primary=Role.WELFARE_ROLES, order=99
-    )
+    registry.nav("Welfare report", "welfare:report", desk=True, roles=Role.WELFARE_ROLES, order=1)
     main, others = selectors.desk_actions(user=welfare_a)
-    assert main.url_name == "welfare:report"
-    assert "welfare:visit_create" in [n.url_name for n in others]
+    assert main.url_name == "welfare:visit_create"
+    assert "welfare:report" in [n.url_name for n in others]
 
 
 def test_a_member_with_no_role_is_sent_to_their_account_not_refused(client, db):

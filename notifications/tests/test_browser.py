@@ -18,10 +18,12 @@ def test_officer_sees_new_feedback_in_the_bell_and_answers_it(
     # A worker reports a problem (committed: the fan-out runs in process, no REDIS_URL).
     fb = station_services.feedback_submit(station=station, rating=2, problem="water", message="没水了")
     sign_in(page, "officer_a")
-    # The bell is on the notifications page (base.html does not carry it yet).
-    page.goto(f"{live_server.url}/notifications/")
-    bell = page.locator(".notification-bell")
+    # The menu's bell, counted once the desk page has loaded.
+    page.goto(f"{live_server.url}/desk/")
+    bell = page.locator(".navbar .notification-bell")
     expect(bell).to_have_attribute("data-unread", "1")
+    bell.click()
+    expect(page).to_have_url(f"{live_server.url}/notifications/")
     item = page.locator(".notification-item").first
     expect(item).to_contain_text("站点新反馈：西站")
     item.get_by_role("button", name="打开").click()
@@ -32,6 +34,6 @@ def test_officer_sees_new_feedback_in_the_bell_and_answers_it(
     page.wait_for_load_state()
     fb.refresh_from_db()
     assert fb.status == Feedback.Status.ANSWERED and fb.answer == "已修好饮水机"
-    page.goto(f"{live_server.url}/notifications/")
-    expect(page.locator(".notification-bell")).to_have_attribute("data-unread", "0")
+    page.goto(f"{live_server.url}/desk/")
+    expect(page.locator(".navbar .notification-bell")).to_have_attribute("data-unread", "0")
     assert not officer_b.notifications.exists()

@@ -107,3 +107,16 @@ def test_no_other_catalogue_overrides_our_chinese():
     from tests.test_language import test_no_other_catalogue_overrides_our_translations as check
 
     check("notifications/locale")
+
+
+def test_menu_bell_costs_pages_no_query_and_counts_when_fetched(client, officer_a, officer_b):
+    note(officer_a)
+    note(officer_b)
+    client.force_login(officer_a)
+    page = client.get(reverse("core:desk")).content.decode()
+    assert f'data-hx-get="{reverse("notifications:bell")}"' in page and "data-unread" not in page
+    bell = client.get(reverse("notifications:bell")).content.decode()
+    assert 'data-unread="1"' in bell
+    client.logout()
+    assert client.get(reverse("notifications:bell")).status_code == 302
+    assert "notifications:bell" not in client.get("/").content.decode()
