@@ -217,6 +217,10 @@ class AuditEntry(models.Model):
         MEMBER_DELETE = "member_delete", _("Member deleted")
         USER_CREATE = "user_create", _("Account created")
         USER_DEACTIVATE = "user_deactivate", _("Account deactivated")
+        # Written by the backup, restore and rotate_keys commands (unionportal/core/backup.py).
+        BACKUP = "backup", _("Backup made")
+        RESTORE = "restore", _("Backup restored")
+        KEY_ROTATE = "key_rotate", _("Data key rotated")
 
     at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
     by = models.ForeignKey(
