@@ -152,6 +152,22 @@ def purge_welfare(years: int | None = None) -> int:
     return n
 
 
+@shared_task(name="notifications.purge_search_demand")
+def purge_search_demand() -> int:
+    """Anonymous nearby-search counts are kept 90 days (`manage.py purge_search_demand`)."""
+    from stations.services.search_demand import search_demand_purge
+
+    return search_demand_purge()
+
+
+@shared_task(name="notifications.purge_accounts")
+def purge_accounts() -> int:
+    """Expired one-time codes and ended sessions' records go (`manage.py purge_accounts`)."""
+    from accounts.services import accounts_purge
+
+    return sum(accounts_purge())
+
+
 @shared_task(name="notifications.email_digest")
 def email_digest() -> int:
     return services.digest_send()

@@ -125,6 +125,10 @@ else:
 
 # Number of reverse proxies in front of the app whose X-Forwarded-For we trust (0: none).
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+# Coverage by the hour (stations/coverage.py): a walk is the straight line times this detour
+# factor, shown in minutes at this walking speed.
+STATIONS_DETOUR_FACTOR = env.float("STATIONS_DETOUR_FACTOR", default=1.3)
+STATIONS_WALK_KMH = env.float("STATIONS_WALK_KMH", default=4.5)
 
 # --- Authentication ----------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
@@ -382,6 +386,8 @@ CELERY_BEAT_SCHEDULE = {
     "contest-stages": {"task": "notifications.contest_stages", "schedule": crontab(minute=5)},
     "email-digest": {"task": "notifications.email_digest", "schedule": crontab(hour=8, minute=0)},
     "purge-welfare": {"task": "notifications.purge_welfare", "schedule": crontab(hour=3, minute=30)},
+    "purge-search-demand": {"task": "notifications.purge_search_demand", "schedule": crontab(hour=3, minute=40)},
+    "purge-accounts": {"task": "notifications.purge_accounts", "schedule": crontab(hour=3, minute=50)},
 }
 # Absolute links in the email digest (e.g. "https://portal.example.org"); empty: paths only.
 NOTIFICATIONS_SITE_URL = env("NOTIFICATIONS_SITE_URL", default="")

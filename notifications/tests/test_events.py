@@ -257,3 +257,22 @@ def test_purge_task_runs_the_retention_rule(tree, make_file, settings):
     assert tasks.purge_welfare() == 1
     f.refresh_from_db()
     assert f.anonymised_at is not None
+
+
+def test_beat_runs_the_retention_purges_of_search_demand_and_accounts(db):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from notifications import tasks
+    from stations.models import SearchDemand
+    from unionportal.celery import app as celery_app
+
+    scheduled = {e["task"] for e in celery_app.conf.beat_schedule.values()}
+    assert {"notifications.purge_search_demand", "notifications.purge_accounts"} <= scheduled
+    old = timezone.localdate() - dt.timedelta(days=91)
+    SearchDemand.objects.create(cell=1, day=old, searches=7)
+    SearchDemand.objects.create(cell=1, day=timezone.localdate(), searches=7)
+    assert tasks.purge_search_demand.delay().get() == 1
+    assert list(SearchDemand.objects.values_list("day", flat=True)) == [timezone.localdate()]
+    assert tasks.purge_accounts.delay().get() == 0
