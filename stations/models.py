@@ -508,7 +508,7 @@ class Award(TimeStampedModel):
     station = models.ForeignKey(Station, models.CASCADE, related_name="awards", verbose_name=_("station"))
     level = models.CharField(_("level"), max_length=16, choices=Level)
     year = models.PositiveSmallIntegerField(_("year"))
-    title = models.CharField(_("title"), max_length=120)
+    title = models.CharField(pgettext_lazy("award", "title"), max_length=120)
 
     objects = AwardQuerySet.as_manager()
 

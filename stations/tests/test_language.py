@@ -137,3 +137,13 @@ def test_desk_record_pages_speak_chinese(client, make_station, officer_a, settin
         html = r.content.decode()
         left = [w for w in english if w in html]
         assert left == [], (address, left, [html[max(0, html.index(w) - 80) : html.index(w) + 40] for w in left])
+
+
+def test_an_awards_title_is_its_honour_not_a_headline():
+    """Without a context the root catalogue's 标题 (a headline) won over the stations' 称号."""
+    from django.utils import translation
+
+    from stations.models import Award
+
+    with translation.override("zh-hans"):
+        assert str(Award._meta.get_field("title").verbose_name) == "称号"
