@@ -15,8 +15,12 @@ pytestmark = pytest.mark.django_db
 def labour(make_contest, tree):
     contest = make_contest("results", kind=Contest.Kind.LABOUR, slug="lab")
     teams = [Team.objects.create(contest=contest, name=n, union=tree.a1) for n in ("Alpha", "Beta")]
-    q1 = Period.objects.create(contest=contest, name="一季度", starts_on=dt.date(2026, 1, 1), ends_on=dt.date(2026, 3, 31))
-    q2 = Period.objects.create(contest=contest, name="二季度", starts_on=dt.date(2026, 4, 1), ends_on=dt.date(2026, 6, 30))
+    q1 = Period.objects.create(
+        contest=contest, name="一季度", starts_on=dt.date(2026, 1, 1), ends_on=dt.date(2026, 3, 31)
+    )
+    q2 = Period.objects.create(
+        contest=contest, name="二季度", starts_on=dt.date(2026, 4, 1), ends_on=dt.date(2026, 6, 30)
+    )
     return contest, teams, q1, q2
 
 
