@@ -353,14 +353,19 @@ def test_the_site_configuration_passes_nginx_t(tmp_path):
 
 
 def _make_dry_run(*args: str) -> list[str]:
-    """The commands `make` would run for `args`, with every prerequisite taken as up to date."""
+    """The commands `make` would run for `args`, with every prerequisite taken as up to date.
+
+    Run from inside `make test` (as CI does), the outer make's flags and level would make this one
+    print "Entering/Leaving directory" lines: they are dropped from its environment."""
+    outer = ("MAKEFLAGS", "MFLAGS", "MAKELEVEL", "MAKEOVERRIDES")
+    env = {k: v for k, v in os.environ.items() if k not in outer}
     result = subprocess.run(
-        ["make", "-n", "-o", ".venv/.installed", "-o", "install", "-o", "static", *args],
+        ["make", "-n", "--no-print-directory", "-o", ".venv/.installed", "-o", "install", "-o", "static", *args],
         cwd=ROOT,
         capture_output=True,
         text=True,
         timeout=60,
-        env={**os.environ, "DATABASE_URL": "postgres://nobody@10.255.255.1/production"},
+        env={**env, "DATABASE_URL": "postgres://nobody@10.255.255.1/production"},
     )
     assert result.returncode == 0, result.stderr
     return result.stdout.splitlines()
