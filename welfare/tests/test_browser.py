@@ -79,7 +79,7 @@ def test_handout_signed_on_phone(page, live_server, sign_in, transactional_db):
     sign_in(page, "welfare_a")
     page.goto(f"{live_server.url}{campaign.get_absolute_url()}")
     page.click("a:has-text('Ma Wenbin')")
-    page.wait_for_selector("#signature-pad")
+    page.wait_for_selector("#signature-pad[data-ready='1']")
     box = page.locator("#signature-pad").bounding_box()
     assert box["width"] <= 390
     # Draw a stroke with the mouse (signature_pad listens to pointer events).

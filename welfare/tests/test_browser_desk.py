@@ -68,6 +68,7 @@ def handout_world(transactional_db):
 
 
 def _sign(page) -> None:
+    page.wait_for_selector("#signature-pad[data-ready='1']")
     box = page.locator("#signature-pad").bounding_box()
     page.mouse.move(box["x"] + 30, box["y"] + 40)
     page.mouse.down()
@@ -81,7 +82,7 @@ def test_handout_signed_then_resized_is_saved(chinese, page, live_server, sign_i
     campaign, item, employee = handout_world
     sign_in(page, "welfare_a")
     page.goto(f"{live_server.url}/desk/welfare/campaigns/{campaign.pk}/handout/{employee.pk}/")
-    page.wait_for_selector("#signature-pad")
+    page.wait_for_selector("#signature-pad[data-ready='1']")
     _sign(page)
     page.set_viewport_size({"width": 390, "height": 760})
     page.wait_for_timeout(200)

@@ -114,6 +114,7 @@ def test_signed_after_a_resize_then_on_the_signoff_sheet(chinese, page, live_ser
     sign_in(page, "welfare_a")
     page.goto(f"{live_server.url}{campaign.get_absolute_url()}")
     page.click("a:has-text('马文斌')")
+    page.wait_for_selector("#signature-pad[data-ready='1']")
     box = page.locator("#signature-pad").bounding_box()
     page.mouse.move(box["x"] + 30, box["y"] + 40)
     page.mouse.down()

@@ -59,4 +59,6 @@
   document.getElementById("handout-form").addEventListener("submit", function () {
     if (!pad.isEmpty()) keep();
   });
+  // Strokes drawn before this point are lost: tests (and nothing else) wait for the mark.
+  canvas.dataset.ready = "1";
 })();
