@@ -43,6 +43,18 @@ def own_votes(user) -> list[dict]:
     ]
 
 
+def own_feedback(user, *, limit: int = 10) -> list:
+    """The station reports `user` sent while signed in, newest first, with the union's answer."""
+    from stations.models import Feedback
+
+    return list(
+        Feedback.objects.filter(submitted_by_id=user.pk)
+        .select_related("station")
+        .only("station__name", "created_at", "rating", "problem", "message", "status", "answer")
+        .order_by("-created_at")[:limit]
+    )
+
+
 def union_news(user, *, limit: int = 5):
     """Published activities of the union where `user` is a verified member (none otherwise)."""
     from members.selectors import verified_union
@@ -65,6 +77,7 @@ def own_data(user) -> dict:
     """Everything the portal keeps about `user` as a person, for the page and the JSON download."""
     from contests.models import Ballot, Voter
     from members.models import Member
+    from stations.models import Feedback
     from unionportal.core.models import Role
 
     profile = Profile.objects.filter(user_id=user.pk).first()
@@ -116,6 +129,17 @@ def own_data(user) -> dict:
         "ballots": [
             {"contest": b.contest.title, "entry": b.entry.title, "cast_at": stamp(b.cast_at)}
             for b in Ballot.objects.filter(voter_id=user.pk).select_related("contest", "entry").order_by("cast_at")
+        ],
+        "station_feedback": [
+            {
+                "station": f.station.name,
+                "sent_at": stamp(f.created_at),
+                "problem": f.get_problem_display(),
+                "message": f.message,
+                "contact": f.contact,
+                "answer": f.answer,
+            }
+            for f in Feedback.objects.filter(submitted_by_id=user.pk).select_related("station").order_by("created_at")
         ],
         "sessions": [
             {"signed_in_at": stamp(r.created_at), "address": r.ip_address, "browser": r.user_agent}

@@ -380,6 +380,7 @@ def account_delete(*, user: AbstractUser, by: AbstractUser) -> None:
     from contests.models import Voter
     from contests.services import voter_delete
     from members.models import Member
+    from stations.services import feedback_forget_reporter
     from unionportal.core.models import Role
     from unionportal.core.services import role_revoke
 
@@ -395,6 +396,7 @@ def account_delete(*, user: AbstractUser, by: AbstractUser) -> None:
             voter_delete(voter=voter, by=None)
         for role in Role.objects.filter(user=user).select_related("union", "user"):
             role_revoke(role=role, by=None)
+        feedback_forget_reporter(user=user)
         sessions_end(user=user)
         Profile.objects.filter(user=user).delete()
         OneTimeCode.objects.filter(target__in=targets).delete()

@@ -170,10 +170,11 @@ def password_reset_confirm(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    """Where a user without any role lands: their votes, their union's news, their account."""
+    """Where a user without any role lands: their votes, their station reports, their union's news."""
     union, news = selectors.union_news(request.user)
     context = {
         "votes": selectors.own_votes(request.user),
+        "feedback": selectors.own_feedback(request.user),
         "union": union,
         "news": news,
         "verified_public": selectors.is_verified_public(request.user),

@@ -588,6 +588,16 @@ class Feedback(TimeStampedModel):
         verbose_name=_("answered by"),
     )
     answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    # Set when a signed-in person reports, so they find the report and its answer on their account
+    # page; reports stay possible without an account.
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="station_feedback",
+        verbose_name=_("submitted by"),
+    )
 
     objects = FeedbackQuerySet.as_manager()
 

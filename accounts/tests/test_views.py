@@ -374,12 +374,12 @@ def test_home_queries_do_not_grow_with_votes_or_news(client, tree, roster_member
     add_vote_and_news(1)
     url = reverse("accounts:home")
     # 1 session, 2 user, 3 votes grouped by contest, 4 verified union (member JOIN union),
-    # 5 the union's published news, 6 verified-public check
-    with django_assert_num_queries(6):
+    # 5 the union's published news, 6 verified-public check, 7 own station reports (one JOIN)
+    with django_assert_num_queries(7):
         assert "Contest 1" in client.get(url).content.decode()
     for i in range(2, 5):
         add_vote_and_news(i)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         assert "Contest 4" in client.get(url).content.decode()
 
 
@@ -428,3 +428,51 @@ def test_the_sign_in_page_links_reset_activate_and_signup_in_chinese(client, set
         ("accounts:signup", "以公众身份注册"),
     ):
         assert f'href="{reverse(name)}">{words}</a>' in page
+
+
+def _public_station(union, name):
+    from stations import services as station_services
+    from stations.models import Station
+
+    station = Station(union=union, name=name, kind=Station.Kind.OUTDOOR, lat=39.73, lng=116.14, town="Town")
+    station.status, station.is_public = Station.Status.OPEN, True
+    return station_services.station_save(station=station)
+
+
+def test_signed_in_reports_show_on_the_account_page_with_the_answer(client, tree, officer_a):
+    """A member's station report (sent signed in) and the union's answer are on /accounts/;
+    another account sees none of it; deleting the account unlinks the report and drops the contact."""
+    from stations import services as station_services
+    from stations.models import Feedback
+    from unionportal.core.testing import make_user
+
+    station = _public_station(tree.a, "West station")
+    rider = make_user("rider")
+    other = make_user("other")
+    client.force_login(rider)
+    response = client.post(
+        reverse("stations:feedback", args=[station.pk]),
+        {"problem": "water", "message": "No drinking water", "contact": "13800138000"},
+    )
+    assert response.status_code == 302
+    report = Feedback.objects.get()
+    assert report.submitted_by == rider
+    station_services.feedback_answer(feedback=report, answer="Fixed on Monday", close=True, by=officer_a)
+    page = client.get(reverse("accounts:home")).content.decode()
+    assert "West station" in page and "No drinking water" in page and "Fixed on Monday" in page
+    assert "West station" in client.get(reverse("accounts:data_json")).content.decode()
+    client.force_login(other)
+    assert "No drinking water" not in client.get(reverse("accounts:home")).content.decode()
+    from accounts import services as account_services
+
+    account_services.account_delete(user=rider, by=rider)
+    report.refresh_from_db()
+    assert report.submitted_by is None and report.contact == "" and report.answer == "Fixed on Monday"
+
+
+def test_anonymous_reports_stay_anonymous(client, tree):
+    from stations.models import Feedback
+
+    station = _public_station(tree.a, "East station")
+    client.post(reverse("stations:feedback", args=[station.pk]), {"rating": "4"})
+    assert Feedback.objects.get().submitted_by is None

@@ -4,7 +4,14 @@ search grams, page stamps, published activities)."""
 
 from .demand import demand_point_delete, demand_point_save
 from .desk import check_week, station_amenities_set, station_edit, station_hours_set
-from .feedback import checkin_record, client_hash, feedback_answer, feedback_delete, feedback_submit
+from .feedback import (
+    checkin_record,
+    client_hash,
+    feedback_answer,
+    feedback_delete,
+    feedback_forget_reporter,
+    feedback_submit,
+)
 from .imports import demand_point_import, station_import
 from .inspections import inspection_delete, inspection_record, inspection_refresh_latest, inspection_update
 from .photos import station_photo_add, station_photo_delete, station_photo_move, station_photo_update
@@ -56,6 +63,7 @@ __all__ = [
     "exchange_visits_refresh",
     "feedback_answer",
     "feedback_delete",
+    "feedback_forget_reporter",
     "feedback_submit",
     "inspection_delete",
     "inspection_record",

@@ -23,14 +23,23 @@ def client_hash(ip: str) -> str:
 
 @transaction.atomic
 def feedback_submit(
-    *, station: Station, rating: int | None, problem: str = "", message: str = "", contact: str = ""
+    *,
+    station: Station,
+    rating: int | None,
+    problem: str = "",
+    message: str = "",
+    contact: str = "",
+    by: AbstractUser | None = None,
 ) -> Feedback:
-    """A worker's rating and/or problem report, without an account."""
+    """A worker's rating and/or problem report; no account needed. A signed-in reporter (`by`)
+    finds the report and the union's answer on their account page."""
     if rating is None and not problem:
         raise ValidationError(_("Give a rating or choose a problem."))
     if problem == Feedback.Problem.OTHER and not message.strip():
         raise ValidationError(_("Please describe the problem."))
     fb = Feedback(station=station, rating=rating, problem=problem, message=message.strip(), contact=contact.strip())
+    if by is not None and by.is_authenticated:
+        fb.submitted_by = by
     fb.full_clean()
     fb.save()
     notify(  # the editors of the station's union and of the unions above it, who may answer
@@ -41,6 +50,12 @@ def feedback_submit(
         roles=Role.EDIT_ROLES,
     )
     return fb
+
+
+def feedback_forget_reporter(*, user: AbstractUser) -> int:
+    """An account is deleted (PIPL): its reports stay with the station, unlinked and without the
+    contact the reporter left. Returns how many reports were changed."""
+    return Feedback.objects.filter(submitted_by_id=user.pk).update(submitted_by=None, contact="")
 
 
 @transaction.atomic

@@ -88,7 +88,12 @@ def feedback(request: HttpRequest, pk: int) -> HttpResponse:
     d = form.cleaned_data
     try:
         services.feedback_submit(
-            station=station, rating=d["rating"], problem=d["problem"], message=d["message"], contact=d["contact"]
+            station=station,
+            rating=d["rating"],
+            problem=d["problem"],
+            message=d["message"],
+            contact=d["contact"],
+            by=request.user,
         )
     except ValidationError as e:
         form.add_error(None, e)
