@@ -596,7 +596,7 @@ class Feedback(TimeStampedModel):
         null=True,
         blank=True,
         related_name="station_feedback",
-        verbose_name=_("submitted by"),
+        verbose_name=pgettext_lazy("feedback", "submitted by"),
     )
 
     objects = FeedbackQuerySet.as_manager()
