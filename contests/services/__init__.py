@@ -29,6 +29,7 @@ from .entries import (
     team_member_save,
     worker_union,
 )
+from .pages import page_changed
 from .results import results_compute, results_publish
 from .scoring import (
     HUNDRED,
@@ -102,6 +103,7 @@ __all__ = [
     "team_score_delete",
     "team_score_set",
     "team_scores_set",
+    "page_changed",
     "period_publish",
     "trimmed_mean",
     "vote_seal",

@@ -136,6 +136,12 @@ def station_touch(*, station_ids: Iterable[int]) -> None:
     pagecache.forget(*(page_name(pk) for pk in station_ids))
 
 
+def page_changed(*, pk: int) -> None:
+    """What a station's page shows from elsewhere changed (e.g. an activity linked to it was
+    published, edited or withdrawn by unionportal.core.services): move the page's stamp."""
+    station_touch(station_ids=[pk])
+
+
 def station_add_photos(*, station: Station, photos: Iterable[CleanImage]) -> None:
     photos = list(photos)
     last = StationPhoto.objects.filter(station=station).aggregate(m=models.Max("order"))["m"]

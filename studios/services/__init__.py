@@ -18,7 +18,7 @@ from .applications import (
     studio_set_status,
     studio_update,
 )
-from .derived import RESERVED_SLUGS, studio_reindex, studio_search_text, studio_touch, studio_unique_slug
+from .derived import RESERVED_SLUGS, page_changed, studio_reindex, studio_search_text, studio_touch, studio_unique_slug
 from .fields_of_work import field_of_work_delete, field_of_work_save
 from .members import member_add, member_delete, member_update, studio_change_leader
 from .photos import photo_delete, photo_update, studio_add_photos
@@ -46,6 +46,7 @@ __all__ = [
     "member_add",
     "member_delete",
     "member_update",
+    "page_changed",
     "photo_delete",
     "photo_update",
     "studio_add_photos",

@@ -7,6 +7,7 @@ from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 from django.utils.text import slugify
 
+from unionportal.core import pagecache
 from unionportal.core.text import pinyin_full, pinyin_initials
 
 from ..models import Member, Studio
@@ -33,6 +34,13 @@ def studio_touch(*, studio_ids: Iterable[int]) -> None:
     ids = [pk for pk in studio_ids if pk is not None]
     if ids:
         Studio.objects.filter(pk__in=ids).update(updated_at=timezone.now())
+
+
+def page_changed(*, pk: int) -> None:
+    """What a studio's profile shows from elsewhere changed (e.g. an activity linked to it was
+    published, edited or withdrawn by unionportal.core.services): move the profile's stamp."""
+    studio_touch(studio_ids=[pk])
+    pagecache.forget(f"studio:{pk}")
 
 
 def studio_unique_slug(*, name: str) -> str:

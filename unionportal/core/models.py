@@ -156,6 +156,32 @@ class Activity(TimeStampedModel):
     # Set when another record (an exchange visit, a plaque ceremony, an award ceremony)
     # logged this activity, e.g. "stations.exchangevisit:12"; lets those records find it.
     source = models.CharField(_("source record"), max_length=64, blank=True, db_index=True)
+    # What the activity is about: at most one station, studio or contest of the union's subtree
+    # (checked by the services); the linked page lists the latest published ones.
+    station = models.ForeignKey(
+        "stations.Station",
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="activities",
+        verbose_name=_("station"),
+    )
+    studio = models.ForeignKey(
+        "studios.Studio",
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="activities",
+        verbose_name=_("innovation studio"),
+    )
+    contest = models.ForeignKey(
+        "contests.Contest",
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="activities",
+        verbose_name=_("contest"),
+    )
 
     objects = ActivityQuerySet.as_manager()
     history = HistoricalRecords()
@@ -165,6 +191,17 @@ class Activity(TimeStampedModel):
         verbose_name = _("activity")
         verbose_name_plural = _("activities")
         indexes = [models.Index(fields=["status", "-starts_at"], name="core_activity_feed")]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(station__isnull=True, studio__isnull=True)
+                    | models.Q(station__isnull=True, contest__isnull=True)
+                    | models.Q(studio__isnull=True, contest__isnull=True)
+                ),
+                name="core_activity_one_link",
+                violation_error_message=_("An activity is about at most one station, studio or contest."),
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -179,6 +216,11 @@ class Activity(TimeStampedModel):
     @property
     def is_upcoming(self) -> bool:
         return self.starts_at > timezone.now()
+
+    @property
+    def about(self):
+        """The station, studio or contest the activity is about, or None."""
+        return self.station or self.studio or self.contest
 
 
 class ActivityPhoto(models.Model):

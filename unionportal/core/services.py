@@ -11,11 +11,13 @@ from django.utils.translation import gettext as _
 
 from .images import CleanImage
 from .models import Activity, ActivityPhoto, AuditEntry, Role, Union
-from .scoping import has_role
+from .scoping import has_role, union_scope
 
 # --- Activities --------------------------------------------------------------------------
 
 ACTIVITY_FIELDS = ("kind", "title", "starts_at", "place", "participants", "organiser", "summary")
+# What an activity may be about (at most one): the pages of these list their published activities.
+LINK_FIELDS = ("station", "studio", "contest")
 
 
 def _require_editor(by: AbstractUser | None, union: Union) -> None:
@@ -24,19 +26,80 @@ def _require_editor(by: AbstractUser | None, union: Union) -> None:
         raise PermissionDenied
 
 
+def _links(activity: Activity) -> set[tuple[str, int]]:
+    """The (kind, pk) the activity is linked to: none or one, as {("station", 12)}."""
+    return {(name, getattr(activity, f"{name}_id")) for name in LINK_FIELDS if getattr(activity, f"{name}_id")}
+
+
+def _stored(activity: Activity) -> tuple[set[tuple[str, int]], bool]:
+    """The links and the published state the activity has in the database (before an edit)."""
+    if not activity.pk:
+        return set(), False
+    row = Activity.objects.filter(pk=activity.pk).values(*(f"{n}_id" for n in LINK_FIELDS), "status").first()
+    if row is None:
+        return set(), False
+    links = {(name, row[f"{name}_id"]) for name in LINK_FIELDS if row[f"{name}_id"]}
+    return links, row["status"] == Activity.Status.PUBLISHED
+
+
+def _check_link(activity: Activity, by: AbstractUser | None) -> None:
+    """The station, studio or contest an activity is about must belong to the activity's union
+    or a union under it (or, for a user editing from higher up, to a union they may edit).
+    A forged id of another subtree's record is refused, whoever calls."""
+    links = _links(activity)
+    if len(links) > 1:
+        raise ValidationError(_("An activity is about at most one station, studio or contest."))
+    if not links:
+        return
+    ((name, pk),) = links
+    model = Activity._meta.get_field(name).related_model
+    union_id = model.objects.filter(pk=pk).values_list("union_id", flat=True).first()
+    if union_id is None:
+        raise ValidationError(_("The station, studio or contest this activity is about does not exist."))
+    within = Union.objects.filter(pk=union_id, path__startswith=activity.union.path).exists()
+    if not within and by is not None:
+        within = union_scope(by, Role.EDIT_ROLES).filter(pk=union_id).exists()
+    if not within:
+        raise ValidationError(
+            _("An activity may only be about a station, studio or contest of its union or of a union under it.")
+        )
+
+
+def _pages_changed(*link_sets: set[tuple[str, int]]) -> None:
+    """Tell the linked pages (their cached copies) that the activities they list changed."""
+    links = set().union(*link_sets)
+    if not links:
+        return
+    from contests import services as contests_services
+    from stations import services as stations_services
+    from studios import services as studios_services
+
+    apps = {"station": stations_services, "studio": studios_services, "contest": contests_services}
+    for name, pk in sorted(links):
+        apps[name].page_changed(pk=pk)
+
+
+def _notify_change(activity: Activity, before: tuple[set[tuple[str, int]], bool]) -> None:
+    old_links, was_published = before
+    _pages_changed(old_links if was_published else set(), _links(activity) if activity.is_published else set())
+
+
 @transaction.atomic
 def activity_create(
     *, union: Union, by: AbstractUser | None, photos: Iterable[CleanImage] = (), publish: bool = False, **fields
 ) -> Activity:
-    """Log an activity of `union` with its photos; all or nothing."""
+    """Log an activity of `union` with its photos; all or nothing. `fields` may name the
+    station, studio or contest it is about (at most one, within the union's subtree)."""
     _require_editor(by, union)
     activity = Activity(union=union, created_by=by, **fields)
     if publish:
         activity.status = Activity.Status.PUBLISHED
         activity.published_at = timezone.now()
     activity.full_clean()
+    _check_link(activity, by)
     activity.save()
     activity_add_photos(activity=activity, photos=photos)
+    _notify_change(activity, (set(), False))
     return activity
 
 
@@ -56,12 +119,15 @@ def activity_update(
     if by is not None and activity.pk and not Activity.objects.editable_by(by).filter(pk=activity.pk).exists():
         raise PermissionDenied
     _require_editor(by, activity.union)
+    before = _stored(activity)
     if publish and not activity.is_published:
         activity.status = Activity.Status.PUBLISHED
         activity.published_at = timezone.now()
     activity.full_clean()
+    _check_link(activity, by)
     activity.save()
     activity_add_photos(activity=activity, photos=photos)
+    _notify_change(activity, before)
     return activity
 
 
@@ -93,22 +159,28 @@ def activity_photo_delete(*, photo: ActivityPhoto, by: AbstractUser | None) -> N
 def activity_delete(*, activity: Activity, by: AbstractUser | None) -> None:
     """Delete an activity with its photos and their files."""
     _require_editor(by, activity.union)
+    before = _stored(activity)
     _forget_files(list(activity.photos.all()))
     activity._history_user = by
     activity.delete()
+    _notify_change(activity, before)
 
 
 @transaction.atomic
 def activity_set_published(*, activity: Activity, published: bool, by: AbstractUser | None = None) -> Activity:
     """Publish a draft to the public feed, or take it back to draft."""
     _require_editor(by, activity.union)
+    before = _stored(activity)
     if published:
+        # A link that has left the union's subtree since (a union moved) is not published to the page.
+        _check_link(activity, by)
         activity.status = Activity.Status.PUBLISHED
         activity.published_at = activity.published_at or timezone.now()
     else:
         activity.status = Activity.Status.DRAFT
         activity.published_at = None
     activity.save(update_fields=["status", "published_at", "updated_at"])
+    _notify_change(activity, before)
     return activity
 
 
@@ -143,9 +215,11 @@ def activity_log(
     if activity is None:
         activity = Activity.objects.create(source=source, created_by=by, **fields)
     elif any(getattr(activity, name) != value for name, value in fields.items()):
+        before = _stored(activity)
         for name, value in fields.items():
             setattr(activity, name, value)
         activity.save()
+        _notify_change(activity, before)
     if publish and not activity.is_published:
         activity_set_published(activity=activity, published=True)
     return activity
