@@ -20,7 +20,7 @@ PORT ?= 8000
 # REDIS_URL, DATABASE_URL...) would otherwise change what the suite tests.
 TEST_ENV := ENV_FILE=/dev/null DJANGO_ALLOW_ASYNC_UNSAFE=true
 
-.PHONY: run test install messages static bench lint format clean
+.PHONY: run test install assets messages static bench lint format clean lighthouse
 
 # Debian packages (python3-venv, gettext, Chromium, nginx, Redis...): the stamp lives inside
 # .venv so `make clean` forgets it too; the script installs only what is missing.
@@ -40,7 +40,12 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-install: $(VENV)/.installed node_modules/.installed messages
+# Files generated from the npm packages into static/build/ (git-ignored): the ECharts bundle of
+# the charts we use and the sprite of the icons the templates use. Always rebuilt (a second).
+assets: node_modules/.installed
+	node scripts/build-assets.mjs
+
+install: $(VENV)/.installed node_modules/.installed assets messages
 
 messages: $(VENV)/.installed
 	$(MANAGE) compilemessages --ignore=$(VENV) --ignore=node_modules -v0
@@ -67,6 +72,10 @@ test: lint
 		$(TEST_ENV) DATABASE_URL="$(PG_URL)" $(VENV)/bin/pytest $(PYTEST_ARGS); \
 	fi
 
+# Lighthouse (mobile) over every public page of the demo site, DEBUG off; slow, not in `make test`.
+lighthouse: install
+	scripts/lighthouse.sh
+
 bench: install static
 	$(PY) bench/run.py
 
@@ -79,7 +88,7 @@ format: install
 # uploads and private files, test and benchmark output. Never run it in a server's checkout
 # whose MEDIA_ROOT or private folders are the defaults.
 clean:
-	rm -rf $(VENV) node_modules staticfiles .pytest_cache .ruff_cache .hypothesis test-results
+	rm -rf $(VENV) node_modules staticfiles static/build .pytest_cache .ruff_cache .hypothesis test-results
 	rm -rf db.sqlite3 db.sqlite3-* media private welfare_private contests_private sms
 	rm -rf bench/results bench/bench.sqlite3 bench/bench.sqlite3-*
 	find . -path ./.git -prune -o -name '*.mo' -path '*/LC_MESSAGES/*' -type f -print0 | xargs -0 rm -f
