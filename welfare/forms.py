@@ -120,6 +120,8 @@ class VisitForm(UnionChoiceMixin, forms.ModelForm):
 
     file = forms.IntegerField(required=False, widget=forms.HiddenInput)
     photos = MultipleImageUploadField(label=_("photos"))
+    # Made on the device (visit_offline.js) when the form or its offline draft is started.
+    idempotency_key = forms.UUIDField(required=False, widget=forms.HiddenInput)
 
     class Meta:
         model = Visit

@@ -418,6 +418,11 @@ class Visit(TimeStampedModel):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("logged by")
     )
+    # Made on the device with the form (or its offline draft): a repeated submit of the same
+    # form (a draft synced twice, a double tap) finds this visit instead of logging another.
+    idempotency_key = models.UUIDField(
+        _("idempotency key"), null=True, blank=True, unique=True, editable=False, default=None
+    )
 
     objects = VisitQuerySet.as_manager()
     history = HistoricalRecords()

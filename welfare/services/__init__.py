@@ -46,7 +46,7 @@ from .files import (
 )
 from .imports import IMPORT_COLUMNS, files_import, files_purge, files_table, signatures_purge
 from .lines import line_delete, line_save
-from .visits import photo_delete, visit_create, visit_delete, visit_update
+from .visits import photo_delete, visit_create, visit_delete, visit_for_key, visit_update
 
 __all__ = [
     "EDITABLE_FIELDS",
@@ -96,6 +96,7 @@ __all__ = [
     "signature_clean",
     "signatures_purge",
     "visit_create",
+    "visit_for_key",
     "visit_delete",
     "visit_update",
 ]

@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -33,6 +33,8 @@ def visit_create(request: HttpRequest) -> HttpResponse:
         if picked:
             initial["file"] = picked.pk
     form = VisitForm(request.POST or None, request.FILES or None, user=request.user, files_qs=files_qs, initial=initial)
+    # A draft kept on the device while offline, sent by visit_offline.js: answered in JSON.
+    offline = request.method == "POST" and request.headers.get("X-Offline-Draft") == "1"
     if request.method == "POST":
         if form.is_valid():
             data = {k: v for k, v in form.cleaned_data.items() if k not in ("union", "photos", "file")}
@@ -45,11 +47,25 @@ def visit_create(request: HttpRequest) -> HttpResponse:
                     **data,
                 )
             except (ValidationError, PermissionDenied) as e:
-                messages.error(request, _errors(e) if isinstance(e, ValidationError) else _("Not allowed."))
+                error = _errors(e) if isinstance(e, ValidationError) else _("Not allowed.")
+                if offline:
+                    return JsonResponse({"ok": False, "errors": [error]}, status=400)
+                messages.error(request, error)
             else:
-                messages.success(request, _("Visit logged."))
+                replayed = getattr(visit, "replayed", False)
+                if offline:
+                    # A draft synced from the device: its script shows the result in the queue.
+                    url = visit.get_absolute_url()
+                    return JsonResponse({"ok": True, "url": url, "replayed": replayed}, status=200 if replayed else 201)
+                messages.success(request, _("This visit was already saved.") if replayed else _("Visit logged."))
                 return redirect(visit.file or visit)
         else:
+            if offline:
+                errors = [
+                    f"{form.fields[k].label if k in form.fields else ''}: {' '.join(v)}".lstrip(": ")
+                    for k, v in form.errors.items()
+                ]
+                return JsonResponse({"ok": False, "errors": errors}, status=400)
             messages.error(request, _("Please correct the errors below."))
         picked = form.cleaned_data.get("file") if hasattr(form, "cleaned_data") else None
     return render(request, "welfare/visit_form.html", {"form": form, "picked": picked})
