@@ -55,6 +55,23 @@ def vote_state(*, contest: Contest, user, now: dt.datetime | None = None) -> Vot
     return VoteState(contest.votes_per_voter, used, voted)
 
 
+def vote_tally(*, contest: Contest, entry_id: int | None = None) -> dict[int, int]:
+    """Ballots cast so far per entry (of one entry when given): shown on the public pages
+    while the vote is open."""
+    from django.db.models import Count
+
+    ballots = Ballot.objects.filter(contest=contest)
+    if entry_id is not None:
+        ballots = ballots.filter(entry_id=entry_id)
+    return dict(ballots.order_by().values_list("entry_id").annotate(n=Count("pk")))
+
+
+def contest_stamp(slug: str) -> str | None:
+    """The contest's last change (its pages' kept freshness stamp), None when there is none."""
+    last = Contest.objects.filter(slug=slug).values_list("updated_at", flat=True).first()
+    return None if last is None else str(last)
+
+
 @dataclass
 class MissingScore:
     entry: Entry
@@ -137,3 +154,38 @@ def _ranked(rows: list[Standing]) -> list[Standing]:
     for i, row in enumerate(rows, start=1):
         row.rank = i
     return rows
+
+
+# --- Year-end report ------------------------------------------------------------------------
+
+
+def yearend_contests(*, union, year: int) -> dict:
+    """Contests organised in the union's subtree (four flat queries): contests whose entries
+    opened in `year`, entries submitted and ballots cast in it, and the prizes of results
+    published in it."""
+    from django.db.models import Count, Q
+
+    from unionportal.core.yearend import year_bounds
+
+    start, end = year_bounds(year)
+    mine = {"contest__union__path__startswith": union.path}
+    contests = Contest.objects.filter(
+        union__path__startswith=union.path, entry_opens__gte=start, entry_opens__lt=end
+    ).count()
+    entries = Entry.objects.filter(**mine, created_at__gte=start, created_at__lt=end).aggregate(
+        n=Count("pk"), accepted=Count("pk", filter=Q(status=Entry.Status.ACCEPTED))
+    )
+    ballots = Ballot.objects.filter(**mine, cast_at__gte=start, cast_at__lt=end).count()
+    awards = dict(
+        Entry.objects.filter(
+            **mine,
+            contest__results_published=True,
+            contest__results_published_at__gte=start,
+            contest__results_published_at__lt=end,
+        )
+        .exclude(prize="")
+        .order_by()
+        .values_list("prize")
+        .annotate(n=Count("pk"))
+    )
+    return {"contests": contests, "entries": entries, "ballots": ballots, "awards": awards}

@@ -2,27 +2,31 @@
 station visibility, public statistics, the desk's lists and coverage."""
 
 import datetime as dt
+import hashlib
+import json
+import math
 
 from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db import connection
-from django.db.models import Count
-from django.db.models.functions import TruncMonth
+from django.db.models import Avg, BooleanField, Count, Exists, F, Max, Min, OuterRef
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Floor, TruncMonth
 from django.utils import timezone, translation
 from django.utils.functional import cached_property
 
+from unionportal.core import pagecache
 from unionportal.core.ids import parse_id
 
 from .amenities import ICONS
 from .hours import open_state
-from .models import CheckIn, Feedback, Inspection, Station, natural_key
+from .models import BAND_ROWS, BAND_SPAN, CheckIn, Feedback, Inspection, Station, cell_xy, natural_key
+from .nearby import MAX_RANGES, with_amenity_rows, with_open_state_rows
 from .nearby import nearby as nearby_search
-from .nearby import with_amenity_rows, with_open_state_rows
 
 SEARCH_CAP = 1000
 COUNT_CAP = 1000
 CACHE_SECONDS = 300
-MAX_MARKERS = 2000
 
 
 class CappedPaginator(Paginator):
@@ -83,7 +87,8 @@ def stations_decorate(stations, now) -> list:
 
 
 def finder_page(*, filters: dict, page_number, page_size: int, now) -> tuple:
-    """The finder's page of public stations and its map markers."""
+    """The finder's page of public stations, and the extent of all its matches (the map's first
+    view: its markers come from map_markers, by the map's bounds)."""
     qs = stations_filtered(Station.objects.public(), filters=filters, now=now, search=False)
     if filters["q"]:
         rows = search_rows(qs, filters["q"])
@@ -91,13 +96,168 @@ def finder_page(*, filters: dict, page_number, page_size: int, now) -> tuple:
         ids = [r[0] for r in page.object_list]
         by_pk = {s.pk: s for s in stations_listed(Station.objects.filter(pk__in=ids))}
         page.object_list = [by_pk[pk] for pk in ids]
-        markers = rows[:MAX_MARKERS]
+        extent = _extent([r[2] for r in rows], [r[3] for r in rows])
     else:
         page = CappedPaginator(stations_listed(qs), page_size).get_page(page_number)
-        markers = qs.order_by().values_list("pk", "name", "lat", "lng", "kind")[:MAX_MARKERS]
+        extent = finder_extent(filters=filters, now=now)
     stations_decorate(page.object_list, now)
-    markers = [{"id": m[0], "name": m[1], "lat": m[2], "lng": m[3], "kind": m[4]} for m in markers]
-    return page, markers
+    return page, extent
+
+
+def _extent(lats: list, lngs: list) -> list | None:
+    return [[min(lats), min(lngs)], [max(lats), max(lngs)]] if lats else None
+
+
+def finder_extent(*, filters: dict, now) -> list | None:
+    """[[south, west], [north, east]] of the public stations matching the filters (no text
+    search), kept a minute: it only places the map's first view."""
+    key = "stations:extent:" + _digest([filters, now.strftime("%Y%m%d%H%M") if filters["open_now"] else ""])
+
+    def read():
+        qs = stations_filtered(Station.objects.public(), filters=filters, now=now, search=False).order_by()
+        r = qs.aggregate(s=Min("lat"), w=Min("lng"), n=Max("lat"), e=Max("lng"))
+        return None if r["s"] is None else [[r["s"], r["w"]], [r["n"], r["e"]]]
+
+    return cache.get_or_set(key, read, MAP_MAX_AGE)
+
+
+# --- Finder map markers ---------------------------------------------------------------------
+
+MARKER_CAP = 500  # stations drawn one by one at most (from CLUSTER_BELOW up)
+CLUSTER_BELOW = 14  # below this zoom, stations are grouped in a grid on the server
+MAX_ZOOM = 20
+VIEW_TILES = 16  # a bounding box spans at most this many 256-px tiles (4,096 px) at its zoom, either way
+MAP_STAMP = "stations:map"  # pagecache stamp name: the station services forget it on writes
+MAP_MAX_AGE = 60  # seconds browsers may keep an answer (the page says: updated every minute)
+MARKERS_TTL = 300  # seconds an answer is kept in the shared cache (its key holds the stamp)
+
+
+def map_cell_deg(zoom: int) -> float:
+    """The side of the clustering grid at `zoom`, in degrees of longitude: about 64 px on
+    screen. A power-of-two fraction of 360, so the grid lines fall on -180 and -90."""
+    return 360.0 / 2 ** (zoom + 2)
+
+
+def map_max_span(zoom: int) -> float:
+    return 360.0 / 2**zoom * VIEW_TILES
+
+
+def map_snap(bbox: tuple, zoom: int) -> tuple:
+    """The box widened to whole cells of the zoom's grid: nearby views share one cached answer,
+    and a cluster at the edge holds all its cell's stations whichever view asked."""
+    size = map_cell_deg(zoom)
+    west, south, east, north = bbox
+    return (
+        max(-180.0, math.floor(west / size) * size),
+        max(-90.0, math.floor(south / size) * size),
+        min(180.0, math.ceil(east / size) * size),
+        min(90.0, math.ceil(north / size) * size),
+    )
+
+
+def _in_box(west: float, south: float, east: float, north: float) -> RawSQL:
+    """Stations inside the box, read through the (cell, lng, lat) index: one index range per
+    band of cell rows (models.cell_of), as stations/nearby.py reads its squares."""
+    x0, y0 = cell_xy(south, west)
+    x1, y1 = cell_xy(north, east)
+    bands = range(y0 // BAND_ROWS, y1 // BAND_ROWS + 1)
+    t = connection.ops.quote_name(Station._meta.db_table)
+    exact = f"{t}.lng >= %s AND {t}.lng <= %s AND {t}.lat >= %s AND {t}.lat <= %s"
+    if len(bands) <= MAX_RANGES:
+        ranges = " OR ".join([f"{t}.cell BETWEEN %s AND %s"] * len(bands))
+        params = []
+        for band in bands:
+            params += [band * BAND_SPAN + x0 * BAND_ROWS, band * BAND_SPAN + x1 * BAND_ROWS + BAND_ROWS - 1]
+        sql = f"(({ranges}) AND {exact})"
+    else:  # very tall boxes: one range over all the bands
+        sql = f"({t}.cell BETWEEN %s AND %s AND {exact})"
+        params = [bands[0] * BAND_SPAN, bands[-1] * BAND_SPAN + BAND_SPAN - 1]
+    return RawSQL(sql, [*params, west, east, south, north], output_field=BooleanField())  # noqa: S611 - values are params
+
+
+def map_stamp() -> object:
+    """The freshness stamp of every public map answer: the number of stations and their latest
+    change (a station leaving the public map moves its updated_at too; a deletion the count).
+    Kept in the shared cache (pagecache.stamp); station writes forget it (MAP_STAMP)."""
+
+    def read():
+        r = Station.objects.order_by().aggregate(n=Count("pk"), t=Max("updated_at"))
+        return f"{r['n']}:{r['t'].isoformat() if r['t'] else ''}"
+
+    return pagecache.stamp(MAP_STAMP, read)
+
+
+def _digest(value) -> str:
+    return hashlib.blake2b(json.dumps(value, sort_keys=True, default=str).encode(), digest_size=12).hexdigest()
+
+
+def map_markers_key(*, filters: dict, zoom: int, bbox: tuple, now) -> str:
+    """The answer's cache key and ETag: filters, zoom, snapped box and the map's stamp, with
+    the minute when the answer tells what is open (open_now, or stations drawn one by one)."""
+    minute = now.strftime("%Y%m%d%H%M") if filters["open_now"] or zoom >= CLUSTER_BELOW else ""
+    return _digest([filters, zoom, [round(v, 7) for v in bbox], str(map_stamp()), minute])
+
+
+def map_markers_json(*, key: str, filters: dict, zoom: int, bbox: tuple, now) -> bytes:
+    """map_markers as JSON, kept under `key` (from map_markers_key)."""
+    cache_key = f"stations:markers:{key}"
+    body = cache.get(cache_key)
+    if body is None:
+        answer = map_markers(filters=filters, zoom=zoom, bbox=bbox, now=now)
+        body = json.dumps(answer, ensure_ascii=False, separators=(",", ":")).encode()
+        cache.set(cache_key, body, MARKERS_TTL)
+    return body
+
+
+def map_markers(*, filters: dict, zoom: int, bbox: tuple, now) -> dict:
+    """The public stations matching the finder's filters inside the box (WGS-84, west, south,
+    east, north), for a map at `zoom`. Below CLUSTER_BELOW: one aggregate query grouping them
+    in a grid of map_cell_deg(zoom) degrees; a cell of several is a cluster {lat, lng, count}
+    (the mean of its stations), a cell of one a point. From CLUSTER_BELOW up: at most
+    MARKER_CAP points with their open state now (one query), `truncated` when there were more."""
+    qs = stations_filtered(Station.objects.public(), filters=filters, now=now).filter(_in_box(*bbox)).order_by()
+    clusters, points, truncated = [], [], False
+    if zoom < CLUSTER_BELOW:
+        size = map_cell_deg(zoom)
+        rows = (
+            qs.annotate(gx=Floor((F("lng") + 180.0) / size), gy=Floor((F("lat") + 90.0) / size))
+            .values("gx", "gy")
+            .annotate(
+                n=Count("pk"),
+                mlat=Avg("lat"),
+                mlng=Avg("lng"),
+                one=Min("pk"),
+                one_name=Min("name"),
+                one_kind=Min("kind"),
+            )
+            .values_list("n", "mlat", "mlng", "one", "one_name", "one_kind")
+        )
+        for n, lat, lng, pk, name, kind in rows:
+            if n == 1:
+                points.append({"id": pk, "lat": lat, "lng": lng, "name": name, "kind": kind})
+            else:
+                clusters.append({"lat": round(lat, 6), "lng": round(lng, 6), "count": n})
+        clusters.sort(key=lambda c: (-c["count"], c["lat"], c["lng"]))
+    else:
+        is_open = Exists(Station.objects.open_at(now).filter(pk=OuterRef("pk")))
+        rows = list(
+            qs.annotate(is_open=is_open).values_list("pk", "lat", "lng", "name", "kind", "is_open")[: MARKER_CAP + 1]
+        )
+        truncated = len(rows) > MARKER_CAP
+        points = [
+            {"id": pk, "lat": lat, "lng": lng, "name": name, "kind": kind, "open": bool(o)}
+            for pk, lat, lng, name, kind, o in rows[:MARKER_CAP]
+        ]
+    points.sort(key=lambda p: p["id"])
+    return {
+        "zoom": zoom,
+        "bbox": [round(v, 7) for v in bbox],
+        "clustered": zoom < CLUSTER_BELOW,
+        "clusters": clusters,
+        "points": points,
+        "count": sum(c["count"] for c in clusters) + len(points),
+        "truncated": truncated,
+    }
 
 
 def public_towns() -> list[str]:
@@ -294,3 +454,53 @@ def failing_items(station: Station) -> list:
         if item is None or not item.passed:
             out.append({"code": code, "label": _label, "item": item})
     return out
+
+
+# --- Year-end report ------------------------------------------------------------------------
+
+
+def yearend_stations(*, union, year: int) -> dict:
+    """The stations of the union's subtree for the year-end report (four flat queries): the
+    register by kind with its 七有 compliance (latest inspection, as /stations/stats/ counts
+    every station whatever its status), inspections, check-ins by month and feedback."""
+    from django.db.models import Q
+
+    from unionportal.core.yearend import year_bounds
+
+    start, end = year_bounds(year)
+    mine = {"station__union__path__startswith": union.path}
+    kinds = {
+        r["kind"]: r
+        for r in Station.objects.filter(union__path__startswith=union.path)
+        .order_by()
+        .values("kind")
+        .annotate(
+            n=Count("pk"),
+            compliant=Count("pk", filter=Q(latest_inspection__passed_all=True)),
+            never=Count("pk", filter=Q(latest_inspection__isnull=True)),
+            new=Count("pk", filter=Q(founded_on__year=year)),
+        )
+    }
+    inspections = Inspection.objects.filter(**mine, inspected_on__year=year).aggregate(
+        n=Count("pk"), passed=Count("pk", filter=Q(passed_all=True))
+    )
+    months = dict(
+        CheckIn.objects.filter(**mine, at__gte=start, at__lt=end)
+        .annotate(month=TruncMonth("at"))
+        .order_by()
+        .values_list("month")
+        .annotate(n=Count("pk"))
+    )
+    received = Q(created_at__gte=start, created_at__lt=end)
+    answered = Q(answered_at__gte=start, answered_at__lt=end)
+    feedback = Feedback.objects.filter(received | answered, **mine).aggregate(
+        received=Count("pk", filter=received),
+        answered=Count("pk", filter=answered),
+        problems=Count("pk", filter=received & ~Q(problem="")),
+    )
+    return {
+        "kinds": kinds,
+        "inspections": inspections,
+        "checkins_by_month": {m.month: n for m, n in months.items()},
+        "feedback": feedback,
+    }

@@ -328,3 +328,24 @@ def target_in_studio(*, studio: Studio, pk) -> YearTarget | None:
     if target_id is None:
         return None
     return YearTarget.objects.filter(studio=studio, pk=target_id).first()
+
+
+# --- Year-end report ------------------------------------------------------------------------
+
+
+def yearend_studios(*, union, year: int) -> dict:
+    """Studios of the union's subtree by kind, and their achievements dated in `year` by type
+    (two flat queries)."""
+    studios = dict(
+        Studio.objects.filter(union__path__startswith=union.path)
+        .order_by()
+        .values_list("kind")
+        .annotate(n=Count("pk"))
+    )
+    achievements = dict(
+        Achievement.objects.filter(studio__union__path__startswith=union.path, date__year=year)
+        .order_by()
+        .values_list("type")
+        .annotate(n=Count("pk"))
+    )
+    return {"studios": studios, "achievements": achievements}

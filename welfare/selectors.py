@@ -183,3 +183,50 @@ def signoff_rows(*, user, campaign: Campaign) -> list[dict]:
         .prefetch_related("lines__item")
     }
     return [{"employee": e, "handout": handouts.get(e.pk)} for e in employees]
+
+
+# --- Year-end report ------------------------------------------------------------------------
+
+
+def yearend_may_see(*, user, union: Union) -> bool:
+    """The welfare section of the year-end report is for welfare staff of the union or a union
+    above it (as every welfare record): a chair without a welfare role does not see it."""
+    return has_role(user, union, WELFARE)
+
+
+def yearend_welfare(*, union: Union, year: int) -> dict:
+    """Aggregates of the union's subtree for `year` (three flat queries, no personal data):
+    files by category (filed in the year; open at report time), visits by kind with what was
+    given, assistance by kind with its amounts."""
+    from django.db.models import Count, Q
+
+    from unionportal.core.yearend import year_bounds
+
+    start, end = year_bounds(year)
+    mine = {"union__path__startswith": union.path}
+    filed = Q(filed_on__year=year) | Q(filed_on__isnull=True, created_at__gte=start, created_at__lt=end)
+    files = {
+        category: (new, open_)
+        for category, new, open_ in HardshipFile.objects.filter(**mine)
+        .order_by()
+        .values_list("category")
+        .annotate(
+            new=Count("pk", filter=filed),
+            open=Count("pk", filter=~Q(status=HardshipFile.Status.CLOSED)),
+        )
+    }
+    visits = {
+        kind: (n, money or Decimal(0), goods or Decimal(0))
+        for kind, n, money, goods in Visit.objects.filter(**mine, date__year=year)
+        .order_by()
+        .values_list("kind")
+        .annotate(n=Count("pk"), money=Sum("money"), goods=Sum("goods_value"))
+    }
+    assistance = {
+        kind: (n, amount or Decimal(0))
+        for kind, n, amount in Assistance.objects.filter(**mine, date__year=year)
+        .order_by()
+        .values_list("kind")
+        .annotate(n=Count("pk"), amount=Sum("amount"))
+    }
+    return {"files": files, "visits": visits, "assistance": assistance}

@@ -9,7 +9,8 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         # Domain apps register their figures, desk cards, demo and scale data in a
-        # `portal.py` module; the core discovers them without importing any app by name.
+        # `portal.py` module (and their year-end report sections in `yearend.py`); the core
+        # discovers them without importing any app by name.
         from django.utils.module_loading import autodiscover_modules
 
-        autodiscover_modules("portal")
+        autodiscover_modules("portal", "yearend")

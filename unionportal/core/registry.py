@@ -15,6 +15,7 @@ that registers what it contributes:
     registry.bench_pages(lambda: [("station page", "/stations/1/")])
     registry.bench("nearby", run_nearby_bench)  # -> list[dict] rows for the bench table
     registry.serviced(Station, Inspection)  # written only through stations.services
+    registry.yearend_section("stations", _("Stations"), build, order=10)  # in the app's yearend.py
 """
 
 from collections.abc import Callable
@@ -58,6 +59,18 @@ class Seeder:
     run: Callable[..., Any] = field(compare=False)
 
 
+@dataclass(order=True)
+class YearendSection:
+    order: int
+    key: str = field(compare=False)
+    label: Any = field(compare=False)
+    # build(union=, year=) -> dict (see unionportal.core.yearend): the section's figures over
+    # the union's subtree for one calendar year, in a few flat queries.
+    build: Callable[..., dict] = field(compare=False)
+    # visible(user=, union=) -> bool; None: whoever may see the union (welfare narrows it).
+    visible: Callable[..., bool] | None = field(compare=False, default=None)
+
+
 @dataclass
 class ScaleSeeder:
     name: str
@@ -73,6 +86,7 @@ DEMO: list[Seeder] = []
 SCALE: list[ScaleSeeder] = []
 BENCH_PAGES: list[Callable[[], list[tuple[str, str]]]] = []
 BENCH: list[tuple[str, Callable[[], list[dict]]]] = []
+YEAREND: list[YearendSection] = []
 # Models whose every write goes through their app's services; a test walks the admin and
 # fails when an admin of one of them saves, deletes or runs an action without a service.
 SERVICED: set[type] = set()
@@ -136,6 +150,13 @@ def bench_pages(fn: Callable[[], list[tuple[str, str]]]) -> None:
 
 def bench(name: str, fn: Callable[[], list[dict]]) -> None:
     BENCH[:] = [b for b in BENCH if b[0] != name] + [(name, fn)]
+
+
+def yearend_section(
+    key: str, label, build: Callable[..., dict], *, visible: Callable[..., bool] | None = None, order: int = 50
+) -> None:
+    """A section of the year-end report (apps register it from their `yearend.py`)."""
+    _replace(YEAREND, "key", key, YearendSection(order, key, label, build, visible))
 
 
 def serviced(*models: type) -> None:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, yearend_views
 
 app_name = "core"
 
@@ -14,4 +14,6 @@ urlpatterns = [
     path("desk/activities/new/", views.activity_create, name="activity_create"),
     path("desk/activities/<int:pk>/edit/", views.activity_edit, name="activity_edit"),
     path("desk/activities/<int:pk>/publish/", views.activity_publish, name="activity_publish"),
+    path("desk/yearend/", yearend_views.yearend, name="yearend"),
+    path("desk/yearend/export.xlsx", yearend_views.yearend_export, name="yearend_export"),
 ]
