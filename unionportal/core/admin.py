@@ -236,14 +236,36 @@ class ActivityAdmin(ExportMixin, ScopedAdmin):
     autocomplete_fields = ["union"]
     date_hierarchy = "starts_at"
     readonly_fields = ["status", "published_at", "created_by", "source", "created_at", "updated_at"]
+    raw_id_fields = services.LINK_FIELDS
     inlines = [ActivityPhotoInline]
     actions = ["publish", "unpublish"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name in services.LINK_FIELDS:
+            # Only records of the unions the user may edit; the service checks the subtree too.
+            kwargs["queryset"] = db_field.related_model._default_manager.editable_by(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        acting_user = request.user
+
+        class CheckedForm(form):
+            def _post_clean(self):
+                super()._post_clean()
+                if not self.errors and self.instance.union_id:
+                    try:
+                        services.activity_check_link(activity=self.instance, by=acting_user)
+                    except ValidationError as e:
+                        self.add_error(None, e)
+
+        return CheckedForm
 
     def save_model(self, request, obj, form, change):
         if change:
             services.activity_update(activity=obj, by=request.user)
         else:
-            fields = {name: getattr(obj, name) for name in services.ACTIVITY_FIELDS}
+            fields = {name: getattr(obj, name) for name in (*services.ACTIVITY_FIELDS, *services.LINK_FIELDS)}
             _adopt(obj, services.activity_create(union=obj.union, by=request.user, **fields))
 
     def save_formset(self, request, form, formset, change):

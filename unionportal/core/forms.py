@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
+from . import selectors, services
 from .http import signin_failed, signin_succeeded, signin_throttled
 from .images import MultipleImageUploadField
 from .models import Activity, Role
@@ -25,7 +26,15 @@ class DateTimeLocalInput(forms.DateTimeInput):
         super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
 
 
+LINK_LABELS = {"station": _("Stations"), "studio": _("Innovation studios"), "contest": _("Contests")}
+
+
 class ActivityForm(forms.ModelForm):
+    about = forms.ChoiceField(
+        label=_("About"),
+        required=False,
+        help_text=_("The station, innovation studio or contest the activity is about: its page lists the activity."),
+    )
     photos = MultipleImageUploadField(label=_("Photos"), help_text=_("JPEG, PNG or WEBP, up to 10 MB each."))
 
     class Meta:
@@ -44,11 +53,63 @@ class ActivityForm(forms.ModelForm):
             # Most officers log for their own union: the top of their scope.
             self.fields["union"].initial = unions.order_by("depth", "path").values_list("pk", flat=True).first()
         self.fields["starts_at"].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
+        self.user = user
+        current = self.instance if self.instance.pk else None
+        options = selectors.activity_link_options(user=user, current=current)
+        choices = [("", _("Nothing in particular"))]
+        for kind, rows in options.items():
+            if rows:
+                choices.append((LINK_LABELS[kind], [(f"{kind}:{pk}", name) for pk, name in rows]))
+        about = self.fields["about"]
+        # Any record the user may edit is accepted (the list shows the first few hundred of each kind).
+        about.choices = choices
+        about.valid_value = lambda value: True
+        self._current_link = self._link_value(self.instance) if current else ""
+        about.initial = self._current_link
+        self.order_fields(["union", "about"])
         self.helper = FormHelper()
         self.helper.form_tag = True
         self.helper.attrs = {"enctype": "multipart/form-data", "novalidate": ""}
         self.helper.add_input(SecondarySubmit("save_draft", _("Save draft")))
         self.helper.add_input(Submit("publish", _("Save and publish")))
+
+    @staticmethod
+    def _link_value(activity: Activity) -> str:
+        for kind in services.LINK_FIELDS:
+            if getattr(activity, f"{kind}_id"):
+                return f"{kind}:{getattr(activity, f'{kind}_id')}"
+        return ""
+
+    def clean_about(self) -> object | None:
+        value = self.cleaned_data.get("about") or ""
+        if not value:
+            return None
+        kind, _sep, pk = value.partition(":")
+        if value == self._current_link:
+            return getattr(self.instance, kind)  # unchanged: kept even if set from higher up
+        target = selectors.activity_link_target(user=self.user, kind=kind, pk=pk)
+        if target is None:
+            raise ValidationError(_("Choose a station, studio or contest from the list."), code="invalid_choice")
+        return target
+
+    def link_fields(self) -> dict[str, object | None]:
+        """{station, studio, contest}: what the activity is about, for the services."""
+        about = self.cleaned_data.get("about")
+        return {
+            kind: about if about is not None and about._meta.model_name == kind else None
+            for kind in services.LINK_FIELDS
+        }
+
+    def _post_clean(self):
+        if "about" in self.cleaned_data:
+            for kind, value in self.link_fields().items():
+                setattr(self.instance, kind, value)
+        super()._post_clean()
+        if not self.errors and self.instance.union_id:
+            try:
+                services.activity_check_link(activity=self.instance, by=self.user)
+            except ValidationError as e:
+                self.add_error("about", e)
 
 
 class ThrottledSignInMixin:
