@@ -1,7 +1,7 @@
 """The contests' section of the year-end report (see unionportal.core.yearend)."""
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from unionportal.core import registry
 from unionportal.core.yearend import table
@@ -19,7 +19,7 @@ def build(*, union, year: int) -> dict:
             (_("Entries"), data["entries"]["n"]),
             (_("Entries accepted"), data["entries"]["accepted"]),
             (_("Ballots cast"), data["ballots"]),
-            (_("Awards"), sum(awards.values())),
+            (pgettext("yearend", "Awards"), sum(awards.values())),
         ],
         "tables": [
             table(

@@ -32,13 +32,13 @@ def build(*, union, year: int) -> dict:
         "tables": [
             table(
                 _("Hardship files by category"),
-                [pgettext("welfare", "Category"), _("Filed in the year"), _("Open")],
+                [pgettext("welfare", "Category"), _("Filed in the year"), pgettext("hardship files", "Open")],
                 [[label, *files.get(code, (0, 0))] for code, label in categories],
                 chart="pie",
             ),
             table(
                 _("Hardship visits by kind"),
-                [_("Visited"), _("Visits"), _("Money given (yuan)"), _("Value of the goods (yuan)")],
+                [_("Visited"), pgettext("yearend", "Visits"), _("Money given (yuan)"), _("Value of the goods (yuan)")],
                 [[label, *visits.get(code, (0, zero, zero))] for code, label in Visit.Kind.choices],
             ),
             table(

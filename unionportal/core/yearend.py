@@ -18,7 +18,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from . import registry
 
@@ -52,7 +52,7 @@ def table(title, headers: list, rows: list[list], *, chart: str | None = "bar", 
     each numeric column; `chart` ("bar" or "pie") draws its first numeric column."""
     out = {"title": str(title), "headers": [str(h) for h in headers], "rows": rows, "chart": chart, "total": None}
     if total and rows:
-        sums = [_("Total")]
+        sums = [pgettext("yearend", "Total")]
         for col in range(1, len(headers)):
             values = [r[col] for r in rows if col < len(r)]
             sums.append(sum(values) if values and all(_number(v) for v in values) else "")
