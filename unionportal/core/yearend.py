@@ -175,3 +175,12 @@ def activities_section(*, union, year: int) -> dict:
 
 registry.yearend_section("activities", gettext_lazy("Activities"), activities_section, order=90)
 registry.nav(gettext_lazy("Year-end statistics"), "core:yearend", desk=True, order=80)
+
+
+def _bench() -> list[dict]:
+    from .yearend_bench import run
+
+    return run()
+
+
+registry.bench("yearend", _bench)
