@@ -54,12 +54,16 @@ function usedIcons() {
   const sources = walk(ROOT).filter((p) => {
     const rel = relative(ROOT, p);
     if (rel.startsWith("static/") || rel.startsWith("bench/") || rel.startsWith("docs/")) return false;
-    return (rel.includes("templates/") && p.endsWith(".html")) || (rel.includes("static/") && p.endsWith(".js"));
+    if (rel.includes("templates/") && p.endsWith(".html")) return true;
+    if (rel.includes("static/") && p.endsWith(".js")) return true;
+    // Icons named in Python (e.g. stations/amenities.py: "bi-cup-straw"), not migrations or tests.
+    return p.endsWith(".py") && !rel.includes("migrations/") && !rel.includes("tests/") && !rel.startsWith(".venv");
   });
   const patterns = [/\{%\s*icon\s+["']([a-z0-9-]+)["']/g, /\bbi-([a-z0-9]+(?:-[a-z0-9]+)*)/g];
+  const inPython = /["']bi-([a-z0-9]+(?:-[a-z0-9]+)*)["']/g;
   for (const file of sources) {
     const text = readFileSync(file, "utf8");
-    for (const re of patterns) for (const m of text.matchAll(re)) names.add(m[1]);
+    for (const re of file.endsWith(".py") ? [inPython] : patterns) for (const m of text.matchAll(re)) names.add(m[1]);
   }
   return [...names].sort();
 }

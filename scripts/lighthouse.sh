@@ -62,8 +62,10 @@ pages.append(("contest", first(x.get_absolute_url() for x in Contest.objects.ord
 pages.append(("entry", first(e.get_absolute_url() for e in Entry.objects.select_related("contest").order_by("pk")[:50])))
 pages.append(("results", first(f"{x.get_absolute_url()}results/" for x in Contest.objects.order_by("pk"))))
 for name, url in pages:
-    print(f"{name}|{url or \"\"}")
+    print(name + "|" + (url or ""))
 ')
+
+[[ ${#PAGES[@]} -gt 0 ]] || { echo "could not list the public pages" >&2; exit 1; }
 
 echo "== starting gunicorn on 127.0.0.1:$PORT"
 .venv/bin/gunicorn unionportal.wsgi:application --bind "127.0.0.1:$PORT" --workers 2 \

@@ -62,6 +62,9 @@ MIDDLEWARE = [
     # First: /healthz and /readyz answer the load balancer whatever the Host and scheme
     # (before SecurityMiddleware's HTTPS redirect and CommonMiddleware's ALLOWED_HOSTS check).
     "unionportal.health.HealthCheckMiddleware",
+    # gzip for responses that carry no secret (BREACH): above the page cache and every
+    # middleware that sets a cookie, so it sees the final response (unionportal.core.compression).
+    "unionportal.core.compression.SafeGZipMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

@@ -4,12 +4,15 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path, re_path
 
 from api import opendata as api_opendata
+from unionportal.core import compression as core_compression
+from unionportal.core import seo as core_seo
 from unionportal.core import views as core_views
 
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     # Browsers ask for /favicon.ico whatever the page links; send them to the real icon.
     path("favicon.ico", core_views.favicon),
+    path("robots.txt", core_seo.robots_txt),
     # Before the admin's own "view on site" URL, which it replaces with a scoped one.
     path(
         "admin/r/<int:content_type_id>/<path:object_id>/",
@@ -20,6 +23,8 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/", include("accounts.urls")),
     path("members/", include("members.urls")),
+    # The language switch is a link (a GET that sets the language cookie), so pages need no form for it.
+    path("i18n/lang/<str:code>/", core_compression.switch_language, name="switch_language"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("stations/", include("stations.urls")),
     path("studios/", include("studios.urls")),

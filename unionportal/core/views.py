@@ -31,7 +31,7 @@ def healthz(request: HttpRequest) -> HttpResponse:
 
 def favicon(request: HttpRequest) -> HttpResponse:
     """Browsers ask for /favicon.ico whatever the page links: send them to the real icon."""
-    return redirect(static("img/favicon.svg"), permanent=True)
+    return redirect(static("img/favicon.ico"), permanent=True)
 
 
 class SignInView(auth_views.LoginView):

@@ -1,0 +1,89 @@
+"""Compression of pages that carry no secret, and the language switch that keeps them so.
+
+BREACH: when a compressed response holds a secret (a CSRF token, a session's data) next to
+text an attacker can inject (a search term in the URL), the compressed size tells the secret
+away byte by byte. So only responses with no secret are compressed:
+
+- the visitor is anonymous: no session cookie, no Authorization header, not signed in;
+- the response sets no cookie (a CSRF or session cookie means a token went into the page);
+- no CSRF token was used to render it, and the body holds no `csrfmiddlewaretoken`.
+
+Everything else (signed-in pages, pages with a form, the sign-in page) goes out as is. The
+public pages qualify once their one form on every page, the language switcher, is a plain link
+(`switch_language` below); the few public pages with their own form (a station's feedback
+and check-in, a contest's vote) stay uncompressed.
+
+Only text types are compressed (not images or files already compressed); static files are
+whitenoise's (compressed ahead of time with the manifest storage). The middleware sits right
+after the health checks, above the page cache (so cached pages are compressed too) and above
+every middleware that sets a cookie (so it sees them all).
+"""
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.middleware.gzip import GZipMiddleware
+from django.utils.cache import add_never_cache_headers
+from django.utils.http import url_has_allowed_host_and_scheme
+
+TOKEN_MARK = b"csrfmiddlewaretoken"
+COMPRESSIBLE = (
+    "text/",
+    "application/json",
+    "application/geo+json",
+    "application/javascript",
+    "application/xml",
+    "application/manifest+json",
+    "image/svg+xml",
+)
+
+
+def carries_no_secret(request: HttpRequest, response: HttpResponse) -> bool:
+    """True when the response may be compressed: see the module's docstring."""
+    if settings.SESSION_COOKIE_NAME in request.COOKIES or "HTTP_AUTHORIZATION" in request.META:
+        return False
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        return False
+    if response.cookies or response.has_header("Set-Cookie"):
+        return False
+    if request.META.get("CSRF_COOKIE_NEEDS_UPDATE"):  # get_token() ran: a token is in the page
+        return False
+    # A streamed body cannot be searched; the checks above cover how a token gets into one.
+    return response.streaming or TOKEN_MARK not in response.content
+
+
+class SafeGZipMiddleware(GZipMiddleware):
+    """Django's GZipMiddleware (with its random padding against BREACH too), for text
+    responses that carry no secret only (see the module)."""
+
+    def process_response(self, request, response):
+        content_type = response.get("Content-Type", "").lower()
+        if not content_type.startswith(COMPRESSIBLE) or request.path.startswith(settings.STATIC_URL):
+            return response
+        if not carries_no_secret(request, response):
+            return response
+        return super().process_response(request, response)
+
+
+def switch_language(request: HttpRequest, code: str) -> HttpResponse:
+    """Set the language cookie and go back to `next`: a link, so pages need no form (and no
+    CSRF token) for it. Safe as a GET: it only changes a display preference of this browser."""
+    next_url = request.GET.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        next_url = "/"
+    response = HttpResponseRedirect(next_url)
+    if code in {c for c, _name in settings.LANGUAGES}:
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME,
+            code,
+            max_age=settings.LANGUAGE_COOKIE_AGE,
+            path=settings.LANGUAGE_COOKIE_PATH,
+            domain=settings.LANGUAGE_COOKIE_DOMAIN,
+            secure=settings.LANGUAGE_COOKIE_SECURE,
+            httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+            samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+        )
+    add_never_cache_headers(response)
+    return response
