@@ -8,6 +8,7 @@ from contests.models import Contest, Entry
 from stations.amenities import CODES
 from stations.models import Feedback, Inspection, Station
 from studios.models import Studio
+from unionportal.core import selectors as core_selectors
 from unionportal.core.models import Activity
 from welfare.models import Visit
 
@@ -244,6 +245,13 @@ class ResultsSerializer(serializers.Serializer):
     categories = ResultCategorySerializer(many=True)
 
 
+class ActivityAboutSerializer(serializers.Serializer):
+    type = serializers.ChoiceField(choices=["station", "studio", "contest"])
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    url = serializers.CharField()
+
+
 class ActivitySerializer(serializers.Serializer):
     id = serializers.IntegerField(source="pk")
     kind = serializers.CharField()
@@ -254,6 +262,16 @@ class ActivitySerializer(serializers.Serializer):
     organiser = serializers.CharField()
     summary = serializers.CharField()
     union = serializers.CharField(source="union.name")
+    about = serializers.SerializerMethodField()
+
+    @extend_schema_field(ActivityAboutSerializer(allow_null=True))
+    def get_about(self, activity) -> dict | None:
+        """The public station, studio or contest the activity is about, or null."""
+        about = core_selectors.activity_about(activity)
+        if about is None:
+            return None
+        kind, record, url = about
+        return {"type": kind, "id": record.pk, "name": str(record), "url": url}
 
 
 # --- Field tasks (authenticated) -----------------------------------------------------------

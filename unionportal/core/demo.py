@@ -223,6 +223,94 @@ def seed_activities(nodes: dict[str, Union]) -> int:
     return len(ACTIVITIES)
 
 
+# Activities about a demo station, studio or contest: (source key, what, union key, kind,
+# title, when, place, participants, organiser, summary). Seeded after the apps' demo data.
+LINKED_ACTIVITIES = [
+    (
+        "seed:fangshan-station-visit",
+        ("station", "fangshan"),
+        "fangshan",
+        Activity.Kind.SURVEY,
+        "户外劳动者服务站点“七有”标准现场观摩",
+        _at(2022, 12, 6, 10, 0),
+        "房山区户外劳动者服务站点",
+        20,
+        "房山区总工会",
+        "各乡镇街道工会负责人到站点现场观摩，对照“七有”标准逐项查看饮水、休息、充电、如厕等服务设施。",
+    ),
+    (
+        "seed:xingshan-studio-exchange",
+        ("studio", "xingshan-model-worker"),
+        "xingshan",
+        Activity.Kind.EXCHANGE,
+        "杏山铁矿劳模创新工作室技术交流会",
+        _at(2022, 12, 14, 14, 30),
+        "杏山铁矿劳模创新工作室",
+        32,
+        "杏山铁矿工会",
+        "工作室成员与各车间技术骨干交流设备改造经验，推广“巴登工作法”。",
+    ),
+    (
+        "seed:xingshan-contest-launch",
+        ("contest", "xingshan-five-type-2022"),
+        "xingshan",
+        Activity.Kind.CEREMONY,
+        "“学巴登·做五型创新职工”创新竞赛启动仪式",
+        _at(2022, 9, 1, 9, 0),
+        "杏山铁矿职工活动中心",
+        120,
+        "杏山铁矿工会",
+        "竞赛正式启动，各车间职工围绕安全、降本、增效申报创新成果。",
+    ),
+]
+
+
+def _link_target(kind: str, key: str):
+    """The demo record an activity is about: the first public station of a union, a studio or contest by slug."""
+    from contests.models import Contest
+    from stations.models import Station
+    from studios.models import Studio
+
+    if kind == "station":
+        return (
+            Station.objects.filter(union=union(key), is_public=True, status__in=Station.PUBLIC_STATUSES)
+            .order_by("pk")
+            .first()
+        )
+    model = Studio if kind == "studio" else Contest
+    return model.objects.filter(slug=key).first()
+
+
+def seed_linked_activities(stdout=None) -> int:
+    """Link a few demo activities to the station, studio or contest they are about, through the
+    services (their pages list them). Idempotent; skipped when the app's demo data is missing."""
+    linked = 0
+    for source, (kind, key), union_key, akind, title, when, place, n, organiser, summary in LINKED_ACTIVITIES:
+        target = _link_target(kind, key)
+        if target is None:
+            continue
+        activity = services.activity_log(
+            union=union(union_key),
+            kind=akind,
+            title=title,
+            starts_at=when,
+            source=source,
+            summary=summary,
+            place=place,
+            participants=n,
+            organiser=organiser,
+            publish=False,
+        )
+        if getattr(activity, f"{kind}_id") != target.pk or not activity.is_published:
+            for name in services.LINK_FIELDS:
+                setattr(activity, name, target if name == kind else None)
+            services.activity_update(activity=activity, by=None, publish=True)
+        linked += 1
+    if stdout is not None:
+        stdout.write(f"core: {linked} activities linked to a station, studio or contest")
+    return linked
+
+
 def seed(stdout) -> None:
     nodes = seed_unions()
     users = seed_users(nodes)

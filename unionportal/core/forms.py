@@ -31,7 +31,7 @@ LINK_LABELS = {"station": _("Stations"), "studio": _("Innovation studios"), "con
 
 class ActivityForm(forms.ModelForm):
     about = forms.ChoiceField(
-        label=_("About"),
+        label=_("Station, studio or contest"),
         required=False,
         help_text=_("The station, innovation studio or contest the activity is about: its page lists the activity."),
     )

@@ -25,7 +25,17 @@ registry.nav(
 )
 registry.nav(_("All activities of my unions"), "core:activity_list", desk=True, order=2)
 registry.demo("core", demo.seed, order=0)
+registry.demo("core: linked activities", demo.seed_linked_activities, order=90)
 registry.scale("core", scale.add_arguments, scale.run)
-registry.bench_pages(lambda: [("home", "/"), ("activity feed", "/activities/")])
+registry.bench_pages(
+    lambda: [
+        ("home", "/"),
+        ("activity feed", "/activities/"),
+        ("activity feed page 2", "/activities/?page=2"),
+        # Signed in as this demo user (bench/run.py makes the session).
+        ("desk", "/desk/", "fangshan_officer"),
+        ("activities desk", "/desk/activities/", "fangshan_officer"),
+    ]
+)
 # Written only through unionportal.core.services (the admin included).
 registry.serviced(Union, Role, Activity, ActivityPhoto, AuditEntry)

@@ -1,4 +1,5 @@
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from import_export import fields, resources
 
 from .models import Activity
@@ -6,7 +7,7 @@ from .models import Activity
 
 class ActivityResource(resources.ModelResource):
     union = fields.Field(attribute="union__name", column_name=_("union"))
-    about = fields.Field(column_name=_("About"))
+    about = fields.Field(column_name=pgettext_lazy("activity", "About"))
 
     class Meta:
         model = Activity
