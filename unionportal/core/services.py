@@ -65,6 +65,12 @@ def _check_link(activity: Activity, by: AbstractUser | None) -> None:
         )
 
 
+def activity_check_link(*, activity: Activity, by: AbstractUser | None) -> None:
+    """Raise ValidationError unless the activity's link may be saved (forms call it to show
+    the error beside their fields; the writing services call it again)."""
+    _check_link(activity, by)
+
+
 def _pages_changed(*link_sets: set[tuple[str, int]]) -> None:
     """Tell the linked pages (their cached copies) that the activities they list changed."""
     links = set().union(*link_sets)
