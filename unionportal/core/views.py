@@ -154,13 +154,14 @@ def activity_export(request: HttpRequest) -> HttpResponse:
 def activity_create(request: HttpRequest) -> HttpResponse:
     form = ActivityForm(request.POST or None, request.FILES or None, user=request.user)
     if request.method == "POST" and form.is_valid():
-        data = {k: v for k, v in form.cleaned_data.items() if k not in ("union", "photos")}
+        data = {k: v for k, v in form.cleaned_data.items() if k not in ("union", "photos", "about")}
         activity = services.activity_create(
             union=form.cleaned_data["union"],
             by=request.user,
             photos=form.cleaned_data["photos"],
             publish="publish" in request.POST,
             **data,
+            **form.link_fields(),
         )
         messages.success(request, _("Activity saved."))
         return redirect(activity)
