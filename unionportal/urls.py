@@ -1,10 +1,10 @@
 from django.conf import settings
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path, re_path
 
 from api import opendata as api_opendata
 from unionportal.core import compression as core_compression
+from unionportal.core import pwa
 from unionportal.core import seo as core_seo
 from unionportal.core import views as core_views
 
@@ -12,6 +12,10 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     # Browsers ask for /favicon.ico whatever the page links; send them to the real icon.
     path("favicon.ico", core_views.favicon),
+    # Offline use: the worker must be served from the root for its scope to be the whole site.
+    path("manifest.webmanifest", pwa.manifest, name="manifest"),
+    path("sw.js", pwa.service_worker, name="service_worker"),
+    path("offline/", pwa.offline, name="offline"),
     path("robots.txt", core_seo.robots_txt),
     # Before the admin's own "view on site" URL, which it replaces with a scoped one.
     path(
@@ -20,7 +24,7 @@ urlpatterns = [
     ),
     path("admin/", admin.site.urls),
     path("accounts/login/", core_views.SignInView.as_view(), name="login"),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/logout/", pwa.SignOutView.as_view(), name="logout"),
     path("accounts/", include("accounts.urls")),
     path("members/", include("members.urls")),
     # The language switch is a link (a GET that sets the language cookie), so pages need no form for it.
