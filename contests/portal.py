@@ -45,7 +45,22 @@ registry.desk_card(_("Contests"), _desk_count, url_name="contests:desk_list", or
 registry.nav(_("Contests"), "contests:list", order=60)
 registry.nav(_("Contests desk"), "contests:desk_list", desk=True, roles=(*Role.EDIT_ROLES, Role.Kind.JUDGE), order=60)
 registry.demo("contests", demo.seed, order=60)
-registry.bench_pages(lambda: [("contest page", "/contests/xingshan-five-type-2022/")])
+
+
+def _bench_pages() -> list[tuple[str, str]]:
+    contest = Contest.objects.filter(slug="xingshan-five-type-2022").first() or Contest.objects.first()
+    rows = [("contest list", "/contests/")]
+    if contest is not None:
+        url = contest.get_absolute_url()
+        rows += [("contest page", url), ("contest results", f"{url}results/")]
+        entry = contest.entries.accepted().order_by("pk").first()
+        if entry is not None:
+            rows.append(("contest entry", entry.get_absolute_url()))
+        rows.append(("contests desk", "/contests/desk/", "xingshan_officer"))
+    return rows
+
+
+registry.bench_pages(_bench_pages)
 registry.bench("contests ballots", bench.run)
 # Written only through contests.services (desk, back office, commands and the demo seeder alike).
 registry.serviced(

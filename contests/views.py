@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from unionportal.core import pagecache
 from unionportal.core.decorators import role_required
 from unionportal.core.http import rate_limited
 from unionportal.core.ids import parse_id
@@ -32,6 +33,14 @@ def _contest(slug: str) -> Contest:
     return get_object_or_404(Contest.objects.select_related("union"), slug=slug)
 
 
+def _page_stamp(request: HttpRequest, slug: str, **kwargs) -> tuple | None:
+    # The contest's last change (kept a few seconds; page_changed forgets it) and the current
+    # slot of PAGE_SECONDS: ballots and stages show within that (None: no such contest, rendered).
+    changed = pagecache.kept(services.page_name(slug), lambda: selectors.contest_stamp(slug))
+    return None if changed is None else (changed, pagecache.bucket(services.PAGE_SECONDS))
+
+
+@pagecache.page("contests", lambda request: pagecache.bucket(services.PAGE_SECONDS), fresh=services.PAGE_SECONDS)
 def contest_list(request: HttpRequest) -> HttpResponse:
     contests = list(Contest.objects.select_related("union").open_or_past())
     now = timezone.now()
@@ -40,6 +49,7 @@ def contest_list(request: HttpRequest) -> HttpResponse:
     return render(request, "contests/contest_list.html", {"current": current, "past": past, "now": now})
 
 
+@pagecache.page("contest", _page_stamp, fresh=services.PAGE_SECONDS)
 def contest_detail(request: HttpRequest, slug: str) -> HttpResponse:
     contest = _contest(slug)
     now = timezone.now()
@@ -49,11 +59,13 @@ def contest_detail(request: HttpRequest, slug: str) -> HttpResponse:
         .prefetch_related(Prefetch("photos"))
         .order_by("category__order", "category_id", "pk")
     )
+    vote_open = contest.vote_open(now) and not contest.is_labour
+    tally = selectors.vote_tally(contest=contest) if vote_open else {}
     groups = defaultdict(list)
     for entry in entries:
+        entry.votes = tally.get(entry.pk, 0)
         groups[entry.category].append(entry)
     categories = [(c, groups.get(c, [])) for c in contest.categories.all()]
-    vote_open = contest.vote_open(now) and not contest.is_labour
     state = selectors.vote_state(contest=contest, user=request.user, now=now) if vote_open else None
     is_voter = voter_eligible(contest=contest, user=request.user) if vote_open else False
     context = {
@@ -71,6 +83,7 @@ def contest_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "contests/contest_detail.html", context)
 
 
+@pagecache.page("contest-entry", _page_stamp, fresh=services.PAGE_SECONDS)
 def entry_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     contest = _contest(slug)
     entry = get_object_or_404(
@@ -80,6 +93,8 @@ def entry_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         raise Http404
     now = timezone.now()
     vote_open = contest.vote_open(now) and entry.status == Entry.Status.ACCEPTED
+    if vote_open:
+        entry.votes = selectors.vote_tally(contest=contest, entry_id=entry.pk).get(entry.pk, 0)
     state = selectors.vote_state(contest=contest, user=request.user, now=now) if vote_open else None
     is_voter = vote_open and voter_eligible(contest=contest, user=request.user)
     is_team = request.user.is_authenticated and (
@@ -150,6 +165,7 @@ def vote(request: HttpRequest, slug: str) -> HttpResponse:
     return _vote_reply(request, **reply, message=message)
 
 
+@pagecache.page("contest-results", _page_stamp, fresh=services.PAGE_SECONDS)
 def results(request: HttpRequest, slug: str) -> HttpResponse:
     contest = _contest(slug)
     context = {"contest": contest, "published": contest.results_published}

@@ -16,6 +16,8 @@ def pages() -> list[tuple[str, str]]:
     out = [("station finder", "/stations/"), ("station stats", "/stations/stats/")]
     if first:
         out.insert(0, ("station page", f"/stations/{first}/"))
+    # Signed in (a third field: the demo user whose session wrk sends).
+    out.append(("stations desk", "/stations/desk/", "fangshan_officer"))
     return out
 
 

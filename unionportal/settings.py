@@ -65,6 +65,8 @@ MIDDLEWARE = [
     # gzip for responses that carry no secret (BREACH): above the page cache and every
     # middleware that sets a cookie, so it sees the final response (unionportal.core.compression).
     "unionportal.core.compression.SafeGZipMiddleware",
+    # Cached public pages for anonymous visitors, before the rest (unionportal.core.pagecache).
+    "unionportal.core.pagecache.PageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -129,6 +131,9 @@ else:
 
 # Number of reverse proxies in front of the app whose X-Forwarded-For we trust (0: none).
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+# The whole-page cache of the anonymous public pages (unionportal.core.pagecache); 0 turns it
+# off (make bench measures the cold pages so).
+PAGE_CACHE = env.bool("PAGE_CACHE", default=True)
 # Coverage by the hour (stations/coverage.py): a walk is the straight line times this detour
 # factor, shown in minutes at this walking speed.
 STATIONS_DETOUR_FACTOR = env.float("STATIONS_DETOUR_FACTOR", default=1.3)

@@ -29,7 +29,7 @@ from .entries import (
     team_member_save,
     worker_union,
 )
-from .pages import page_changed
+from .pages import PAGE_SECONDS, page_changed, page_name
 from .results import results_compute, results_publish
 from .scoring import (
     HUNDRED,
@@ -61,6 +61,7 @@ from .setup import (
 
 __all__ = [
     "HUNDRED",
+    "PAGE_SECONDS",
     "PG_CAST",
     "QUOTA_UPSERT",
     "THREE",
@@ -91,6 +92,8 @@ __all__ = [
     "judge_check",
     "judge_conflicted",
     "leaderboard",
+    "page_changed",
+    "page_name",
     "prize_for",
     "rank_key",
     "ranking",
@@ -103,7 +106,6 @@ __all__ = [
     "team_score_delete",
     "team_score_set",
     "team_scores_set",
-    "page_changed",
     "period_publish",
     "trimmed_mean",
     "vote_seal",

@@ -1,7 +1,5 @@
 """A station's page (cached for anonymous visitors), its QR code, feedback and check-in."""
 
-import time
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -28,16 +26,17 @@ def _station_for(request: HttpRequest, pk: int) -> Station:
     return station
 
 
+def _page_stamp(request: HttpRequest, pk: int) -> tuple | None:
+    # Whether the page is public and when the station last changed (kept for a few seconds in
+    # the shared cache; the station's writers forget it); the minute keeps "open now" and
+    # "closes in N minutes" true. None: not a public page (rendered for this request alone).
+    changed = pagecache.kept(services.page_name(pk), lambda: selectors.page_stamp(pk))
+    return None if changed is None else (changed, int(pagecache.now() // 60))
+
+
+@pagecache.page("station", _page_stamp, ttl=120)
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
-    if pagecache.cacheable(request):
-        # Whether the page is public and when the station last changed (kept for a few seconds
-        # in the shared cache; the station's writers forget it); the minute keeps "open now" and
-        # "closes in N minutes" true.
-        name = services.page_name(pk)
-        changed = pagecache.stamp(name, lambda: selectors.page_stamp(pk))
-        if changed is not None:
-            stamp = (changed, int(time.time() // 60))
-            return pagecache.serve(request, name, stamp, lambda: _detail(request, pk), ttl=120)
+    # Cached for anonymous visitors by unionportal.core.pagecache.PageCacheMiddleware.
     return _detail(request, pk)
 
 

@@ -1,10 +1,13 @@
 """Public station statistics: the page and its workbook."""
 
 import tablib
+from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+
+from unionportal.core import pagecache
 
 from .. import coverage, selectors
 from ..models import Weekday
@@ -12,8 +15,18 @@ from ..models import Weekday
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
+STATS_SECONDS = 300  # the figures are recounted once per slot of this length
+COVERAGE_SECONDS = 600  # the coverage shares once per slot of this length
+
+
+@pagecache.page("stations-stats", lambda request: pagecache.bucket(STATS_SECONDS), fresh=COVERAGE_SECONDS)
 def stats(request: HttpRequest) -> HttpResponse:
-    data = selectors.station_stats_cached()
+    # Per time slot (the page cache follows the same slots): a station edit shows within
+    # COVERAGE_SECONDS, the freshness the footer states.
+    language = translation.get_language() or ""
+    data = cache.get_or_set(
+        f"stations:stats-page:{language}:{pagecache.bucket(STATS_SECONDS)}", selectors.station_stats, 2 * STATS_SECONDS
+    )
     chart = {
         "kind": {"labels": [k for k, _n in data["by_kind"]], "values": [n for _k, n in data["by_kind"]]},
         "status": {"labels": [k for k, _n in data["by_status"]], "values": [n for _k, n in data["by_status"]]},
@@ -25,7 +38,11 @@ def stats(request: HttpRequest) -> HttpResponse:
         },
         "names": {"visits": _("Visits"), "visitors": _("Visitors")},
     }
-    shares = coverage.network_shares_cached()
+    shares = cache.get_or_set(
+        f"stations:stats-page:coverage:{pagecache.bucket(COVERAGE_SECONDS)}",
+        coverage.network_shares,
+        2 * COVERAGE_SECONDS,
+    )
     days = [str(label) for _v, label in Weekday.choices]
     chart["coverage"] = {
         "labels": [f"{days[h // 24]} {h % 24:02d}:00" for h in range(len(shares))],

@@ -13,14 +13,26 @@ from ..pagecache import profile_stamp
 PAGE_SIZE = 20
 
 
+def _list_stamp(request: HttpRequest) -> object:
+    # The number of public studios and their latest change (one small query: a change shows
+    # on the next request).
+    return selectors.public_list_stamp()
+
+
+@pagecache.page(
+    "studios-list",
+    _list_stamp,
+    params={
+        "q": pagecache.text,
+        "page": pagecache.page_number,
+        "kind": pagecache.choice(*Studio.Kind.values),
+        "level": pagecache.choice(*Studio.Level.values),
+        "field": pagecache.text,
+        "union": pagecache.text,
+    },
+    fresh=0,
+)
 def studio_list(request: HttpRequest) -> HttpResponse:
-    if pagecache.cacheable(request):
-        # The unfiltered first page, stamped with the latest change and the number of studios.
-        return pagecache.serve(request, "studios-list", selectors.public_list_stamp(), lambda: _studio_list(request))
-    return _studio_list(request)
-
-
-def _studio_list(request: HttpRequest) -> HttpResponse:
     unions = selectors.union_choices_for_public()
     form = StudioFilterForm(request.GET or None, fields_of_work=selectors.public_fields_of_work(), unions=unions)
     form.is_valid()  # a bad value in one filter leaves the others working
@@ -29,17 +41,14 @@ def _studio_list(request: HttpRequest) -> HttpResponse:
     return render(request, "studios/studio_list.html", {"form": form, "page": page})
 
 
+def _profile_stamp(request: HttpRequest, slug: str) -> object:
+    # (pk, updated_at) of a public studio, None otherwise (rendered: a 404); one small query,
+    # and every writer of what the profile shows moves updated_at: a change shows at once.
+    return profile_stamp(slug)
+
+
+@pagecache.page("studio", _profile_stamp, fresh=0)
 def studio_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    if pagecache.cacheable(request):
-        # One small query answers "does it exist, and has it changed?" before the page cache.
-        stamp = profile_stamp(slug)
-        if stamp is None:
-            raise Http404
-        return pagecache.serve(request, f"studio:{stamp[0]}", stamp[1], lambda: _studio_detail(request, slug))
-    return _studio_detail(request, slug)
-
-
-def _studio_detail(request: HttpRequest, slug: str) -> HttpResponse:
     profile = selectors.public_profile(slug=slug)
     if profile is None:
         raise Http404

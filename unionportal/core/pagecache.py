@@ -1,61 +1,147 @@
-"""A whole-page cache for anonymous visitors of the public pages (studio profiles, station pages).
+"""A whole-page cache for anonymous visitors of the public pages.
 
-Public pages are read far more often than they change. For an anonymous visitor without a
-session or pending messages, the rendered page is kept in the shared cache under a key
-holding the language, a page name and a freshness stamp that the caller reads from the
-database (one small indexed query), or from the shared cache through stamp() when the
-page's writers call forget(); either way a change shows on the very next request, whichever
-server process answers it (see stamp() for caches that are not shared).
+Public pages are read far more often than they change. For an anonymous visitor (no session
+cookie, no pending messages), the rendered page is kept in the shared cache under a key
+holding the host, the language, the path, a normalised whitelist of query parameters and a
+freshness stamp. A view opts in with the `page()` decorator, which names the page, how its
+stamp is read (cheaply: a kept stamp, see `kept()`, and/or a time bucket, see `bucket()`) and
+within how many seconds a write shows on it; `base.html` states that in its footer.
 
-The one per-visitor part of such a page is the CSRF token of its forms (the language
-switcher, a feedback form): it is stored as a placeholder and filled in with this visitor's
-own token on the way out.
+`PageCacheMiddleware` (first after the health checks) answers a cached page before the rest
+of the middleware runs (sessions, CSRF, authentication, messages...): the headers they set
+on the page when it was rendered are stored with it and replayed. The one per-visitor part
+of a page is the CSRF token of its forms (the language switcher, a feedback form): it is
+stored as a placeholder and filled in, with Django's own CSRF middleware setting the cookie,
+on the way out. Anything that makes a page per-visitor (a session or messages cookie, a
+signed-in user, a cookie set by the page, `Cache-Control: private/no-store`) bypasses the
+cache both ways.
+
+`PAGE_CACHE=0` (settings.PAGE_CACHE) turns the cache off: `make bench` measures the cold
+pages that way. `serve()` is the older per-view form (used by the station page), which
+honours the same setting.
 """
 
 import hashlib
 import re
+import time
 from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import wraps
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import DisallowedHost
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
-from django.middleware.csrf import get_token
+from django.middleware.csrf import CsrfViewMiddleware, get_token
+from django.urls import Resolver404, resolve
 from django.utils import translation
 
 TTL = 300  # seconds; a safety net for changes that do not move the stamp (e.g. a union renamed)
-STAMP_TTL = 10  # seconds a stamp read by stamp() is trusted without asking the database again
+STAMP_TTL = 10  # seconds a stamp read by kept() is trusted without asking the database again
 PLACEHOLDER = "__portal_csrf__"
 _TOKEN = re.compile(r'(name="csrfmiddlewaretoken" value=")[^"]*(")')
+MAX_TEXT_PARAM = 40  # longer search terms are answered without the cache (bounds the keys)
+MAX_PAGE_PARAM = 500
 
 
-def cacheable(request: HttpRequest) -> bool:
-    # Without a session cookie the visitor is anonymous (sign-in is session based), so the
-    # user need not be loaded; `request.user` is only asked as a second line of defence.
+def now() -> float:
+    """The clock of stamps and buckets (tests move it forward instead of sleeping)."""
+    return time.time()
+
+
+def enabled() -> bool:
+    return getattr(settings, "PAGE_CACHE", True)
+
+
+def bucket(seconds: int) -> int:
+    """The number of the current `seconds`-long time slot: a stamp part that moves by itself."""
+    return int(now() // seconds)
+
+
+# --- Query parameters ------------------------------------------------------------------------
+
+
+def page_number(value: str) -> str | None:
+    """?page=N: a positive number (canonical form; 1 is the page without it), else uncached."""
+    if value == "":
+        return ""
+    if not value.isdigit() or not 0 < int(value) <= MAX_PAGE_PARAM:
+        return None
+    return "" if int(value) == 1 else str(int(value))
+
+
+def text(value: str) -> str | None:
+    """A short search term, as typed (the view reads it as typed); longer ones are not cached."""
+    return value if len(value) <= MAX_TEXT_PARAM and "\x00" not in value else None
+
+
+def choice(*values: str) -> Callable[[str], str | None]:
+    """One of these values (or empty)."""
+    allowed = {"", *values}
+    return lambda value: value if value in allowed else None
+
+
+def number(value: str) -> str | None:
+    """An id (or empty), as typed."""
+    return value if value == "" or (value.isdigit() and len(value) <= 12) else None
+
+
+def query_key(request: HttpRequest, params: dict[str, Callable[[str], str | None]]) -> str | None:
+    """The normalised query string of the whitelisted parameters, or None when the query holds
+    anything else (then the page is rendered for this request only)."""
+    parts = []
+    for name, values in request.GET.lists():
+        normalise = params.get(name)
+        if normalise is None or len(values) != 1:
+            return None
+        value = normalise(values[0])
+        if value is None:
+            return None
+        if value:
+            parts.append(f"{name}={value}")
+    return "&".join(sorted(parts))
+
+
+# --- Who may get a shared page -----------------------------------------------------------------
+
+
+def _anonymous_request(request: HttpRequest) -> bool:
+    # Without a session cookie the visitor is anonymous (sign-in is session based), so the user
+    # need not be loaded; `request.user`, once loaded, is asked as a second line of defence.
     return (
         request.method == "GET"
-        and not request.GET
         and settings.SESSION_COOKIE_NAME not in request.COOKIES
         and "messages" not in request.COOKIES
-        and not request.user.is_authenticated
     )
 
+
+def cacheable(request: HttpRequest, params: dict | None = None) -> bool:
+    if not enabled() or not _anonymous_request(request) or request.user.is_authenticated:
+        return False
+    return query_key(request, params or {}) is not None
+
+
+# --- Stamps --------------------------------------------------------------------------------------
 
 _MISSING = object()
 
 
-def stamp(name: str, read: Callable[[], object]) -> object:
+def kept(name: str, read: Callable[[], object]) -> object:
     """The freshness stamp of page `name`, read by `read()` (one small query) at most every
     STAMP_TTL seconds and kept in the shared cache meanwhile, so that a cached page costs no
-    query at all. Writers that change the page call forget(name): with a shared
-    cache (Redis) the change shows on the very next request, with per-process caches (no
-    REDIS_URL, several workers) within STAMP_TTL seconds."""
+    query at all. Writers that change the page call forget(name): with a shared cache (Redis)
+    the change shows on the very next request, and in any case within STAMP_TTL seconds."""
     key = f"pagestamp:{name}"
-    value = cache.get(key, _MISSING)
-    if value is _MISSING:
-        value = read()
-        cache.set(key, value, STAMP_TTL)
+    entry = cache.get(key, _MISSING)
+    if entry is not _MISSING and isinstance(entry, tuple) and len(entry) == 2 and entry[1] > now():
+        return entry[0]
+    value = read()
+    cache.set(key, (value, now() + STAMP_TTL), STAMP_TTL)
     return value
+
+
+stamp = kept  # the older name
 
 
 def forget(*names: str) -> None:
@@ -67,8 +153,153 @@ def forget(*names: str) -> None:
         transaction.on_commit(lambda: cache.delete_many(keys))
 
 
+# --- Opting a view in ---------------------------------------------------------------------------
+
+
+@dataclass
+class Spec:
+    name: str
+    stamp: Callable[..., object]  # (request, **url kwargs) -> stamp, or None: render, do not cache
+    params: dict[str, Callable[[str], str | None]] = field(default_factory=dict)
+    ttl: int = TTL
+    fresh: int = STAMP_TTL  # a write shows within this many seconds (0: at once), stated in the footer
+
+
+def page(
+    name: str,
+    stamp: Callable[..., object],
+    *,
+    params: dict[str, Callable[[str], str | None]] | None = None,
+    ttl: int = TTL,
+    fresh: int = STAMP_TTL,
+):
+    """Cache this view's page for anonymous visitors (PageCacheMiddleware does the work)."""
+    spec = Spec(name, stamp, dict(params or {}), ttl, fresh)
+
+    def decorate(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            request.page_cached = True  # base.html states the freshness: "changes show within N s"
+            request.page_fresh = spec.fresh
+            return view(request, *args, **kwargs)
+
+        wrapper.page_cache = spec
+        return wrapper
+
+    return decorate
+
+
+def language_of(request: HttpRequest) -> str:
+    """The language PortalLocaleMiddleware will pick (it has not run yet)."""
+    chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+    return chosen if chosen in {code for code, _name in settings.LANGUAGES} else settings.LANGUAGE_CODE
+
+
+_ROUTES: dict[str, tuple] = {}
+_ROUTES_MAX = 5000
+
+
+def _route(path: str):
+    route = _ROUTES.get(path)
+    if route is None:
+        try:
+            match = resolve(path)
+        except Resolver404:
+            route = (None, None)
+        else:
+            route = (getattr(match.func, "page_cache", None), match.kwargs)
+        if len(_ROUTES) >= _ROUTES_MAX:
+            _ROUTES.clear()
+        _ROUTES[path] = route
+    return route
+
+
+def page_key(request: HttpRequest) -> tuple[str, Spec] | None:
+    """The cache key of this request's page, or None when it must be rendered for it alone."""
+    if not enabled() or not _anonymous_request(request):
+        return None
+    if settings.SECURE_SSL_REDIRECT and not request.is_secure():
+        return None  # SecurityMiddleware redirects it
+    path = request.path_info
+    if path.startswith((settings.STATIC_URL or "/static/", settings.MEDIA_URL or "/media/")):
+        return None
+    spec, kwargs = _route(path)
+    if spec is None:
+        return None
+    query = query_key(request, spec.params)
+    if query is None:
+        return None
+    try:
+        host = request.get_host()
+    except DisallowedHost:
+        return None
+    value = spec.stamp(request, **kwargs)
+    if value is None:
+        return None
+    digest = hashlib.blake2b(f"{host}|{path}|{query}|{value}".encode(), digest_size=12).hexdigest()
+    return f"pagemw:{spec.name}:{language_of(request)}:{digest}", spec
+
+
+_SKIP_HEADERS = {"set-cookie", "content-length"}
+
+
+class PageCacheMiddleware:
+    """Serve and keep the pages of views decorated with `page()` (see the module docstring)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.csrf = CsrfViewMiddleware(get_response)
+
+    def __call__(self, request):
+        found = page_key(request)
+        if found is not None:
+            entry = cache.get(found[0])
+            if entry is not None:
+                return self.replay(request, entry)
+        response = self.get_response(request)
+        if found is not None:
+            self.keep(request, found, response)
+        return response
+
+    def replay(self, request: HttpRequest, entry: tuple) -> HttpResponse:
+        html, headers = entry
+        csrf = PLACEHOLDER in html
+        if csrf:
+            self.csrf.process_request(request)  # this visitor's CSRF cookie, if any
+            html = html.replace(PLACEHOLDER, get_token(request))
+        response = HttpResponse(html)
+        for name, value in headers:
+            response.headers[name] = value
+        response.headers["X-Page-Cache"] = "hit"
+        if csrf:
+            self.csrf.process_response(request, response)  # sets the CSRF cookie when new
+        return response
+
+    @staticmethod
+    def keep(request: HttpRequest, found: tuple[str, Spec], response: HttpResponse) -> None:
+        key, spec = found
+        user = getattr(request, "user", None)
+        cookies = {name for name in response.cookies if name != settings.CSRF_COOKIE_NAME}
+        control = response.headers.get("Cache-Control", "")
+        if (
+            response.status_code != 200
+            or response.streaming
+            or cookies
+            or "private" in control
+            or "no-store" in control
+            or not response.headers.get("Content-Type", "").startswith("text/html")
+            or (user is not None and user.is_authenticated)
+            or getattr(getattr(request, "session", None), "modified", False)
+        ):
+            return
+        html = _TOKEN.sub(rf"\g<1>{PLACEHOLDER}\g<2>", response.content.decode(response.charset or "utf-8"))
+        headers = [(k, v) for k, v in response.items() if k.lower() not in _SKIP_HEADERS]
+        cache.set(key, (html, headers), spec.ttl)
+
+
 def serve(request: HttpRequest, name: str, stamp, render: Callable[[], HttpResponse], ttl: int = TTL) -> HttpResponse:
-    """The cached page for `name` at freshness `stamp`, or `render()` (kept when it may be shared)."""
+    """The cached page for `name` at freshness `stamp`, or `render()` (kept when it may be shared).
+    The older per-view form; PageCacheMiddleware answers a decorated view before this runs."""
     if not cacheable(request):
         return render()
     stamp_hash = hashlib.blake2b(str(stamp).encode(), digest_size=8).hexdigest()

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.static import serve as static_serve
 
-from . import selectors, services
+from . import pagecache, selectors, services
 from .decorators import role_required
 from .filters import ActivityFilter
 from .forms import ActivityForm, SignInForm
@@ -92,11 +92,24 @@ def media(request: HttpRequest, path: str) -> HttpResponse:
         raise Http404 from exc
 
 
+def activities_stamp() -> object:
+    """Any write to an activity, and the number published: kept for a few seconds (pagecache)."""
+    return pagecache.kept("activities", selectors.activities_stamp)
+
+
+@pagecache.page(
+    "home", lambda request: (activities_stamp(), pagecache.bucket(selectors.FIGURES_CACHE_SECONDS)), fresh=60
+)
 def home(request: HttpRequest) -> HttpResponse:
     context = {"figures": selectors.home_figures(), "latest": selectors.latest_activities()}
     return render(request, "core/home.html", context)
 
 
+@pagecache.page(
+    "activities",
+    lambda request: activities_stamp(),
+    params={"page": pagecache.page_number, "kind": pagecache.choice(*Activity.Kind.values)},
+)
 def activity_feed(request: HttpRequest) -> HttpResponse:
     kind = request.GET.get("kind")
     page = Paginator(selectors.activity_feed(kind=kind), PAGE_SIZE).get_page(request.GET.get("page"))

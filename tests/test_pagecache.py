@@ -1,0 +1,174 @@
+"""The whole-page cache of the anonymous public pages (unionportal.core.pagecache): it never
+holds or serves per-visitor data, its keys are bounded, and a cached page costs (almost) no
+query."""
+
+import time
+
+import pytest
+from django.test import Client
+
+from unionportal.core import pagecache
+
+
+@pytest.fixture(autouse=True)
+def frozen_clock(monkeypatch):
+    """A still clock for stamps and time slots: no test straddles a slot by chance."""
+    moment = time.time()
+    monkeypatch.setattr(pagecache, "now", lambda: moment)
+
+
+def hit(response) -> bool:
+    return response.headers.get("X-Page-Cache") == "hit"
+
+
+@pytest.mark.django_db
+def test_signed_in_page_never_reaches_anonymous_visitors_nor_the_reverse(client, tree, officer_a):
+    anonymous = Client()
+    signed_in = Client()
+    signed_in.force_login(officer_a)
+    # Signed in first: their page (their name in the menu) is not kept for anyone.
+    for _ in range(2):
+        page = signed_in.get("/")
+        assert "officer_a" in page.content.decode() and not hit(page)
+    first = anonymous.get("/")
+    assert "officer_a" not in first.content.decode() and not hit(first)
+    second = anonymous.get("/")
+    assert hit(second) and "officer_a" not in second.content.decode()
+    # The anonymous page, now kept, is not served to the signed-in user.
+    page = signed_in.get("/")
+    assert "officer_a" in page.content.decode() and not hit(page)
+
+
+@pytest.mark.django_db
+def test_session_or_messages_cookie_bypasses_the_cache(client, tree):
+    client.get("/activities/")
+    assert hit(client.get("/activities/"))
+    other = Client()
+    other.cookies["sessionid"] = "not-a-real-session"
+    assert not hit(other.get("/activities/"))
+    other = Client()
+    other.cookies["messages"] = "pending"
+    assert not hit(other.get("/activities/"))
+
+
+@pytest.mark.django_db
+def test_page_cache_off_by_setting(client, tree, settings):
+    settings.PAGE_CACHE = False
+    client.get("/activities/")
+    assert not hit(client.get("/activities/"))
+
+
+@pytest.mark.django_db
+def test_query_parameters_whitelisted_normalised_and_bounded(client, tree):
+    def twice(url):
+        client.get(url)
+        return client.get(url)
+
+    assert hit(twice("/activities/?page=2"))
+    assert hit(client.get("/activities/?page=02"))  # the same page, one key
+    assert hit(twice("/activities/?kind=training"))
+    assert not hit(twice("/activities/?utm_source=x"))  # not whitelisted: rendered each time
+    assert not hit(twice("/activities/?page=abc"))
+    assert not hit(twice("/activities/?page=2&page=3"))
+    assert hit(twice("/studios/?q=abc"))
+    assert not hit(twice("/studios/?q=" + "x" * (pagecache.MAX_TEXT_PARAM + 1)))
+
+
+@pytest.mark.django_db
+def test_cached_page_gives_each_visitor_their_own_csrf_token(tree):
+    from stations import services
+    from stations.models import Station
+
+    station = services.station_save(
+        station=Station(
+            union=tree.a, name="S", kind=Station.Kind.OUTDOOR, lat=39.7, lng=116.1, status="open", is_public=True
+        )
+    )
+    url = station.get_absolute_url()
+    Client().get(url)
+    tokens = set()
+    for _ in range(2):
+        visitor = Client(enforce_csrf_checks=True)
+        page = visitor.get(url)
+        assert hit(page)
+        body = page.content.decode()
+        assert pagecache.PLACEHOLDER not in body
+        token = body.split('name="csrfmiddlewaretoken" value="', 1)[1].split('"', 1)[0]
+        tokens.add(token)
+        assert "csrftoken" in page.cookies  # the cookie that token is checked against
+        # The token works: the feedback form is accepted (a redirect), not refused (403).
+        answer = visitor.post(f"{url}feedback/", {"csrfmiddlewaretoken": token, "rating": "5", "message": "ok"})
+        assert answer.status_code in (200, 302, 400)
+    assert len(tokens) == 2
+
+
+@pytest.mark.django_db
+def test_not_found_and_hidden_pages_are_not_kept(client, tree):
+    for _ in range(2):
+        assert client.get("/studios/no-such-studio/").status_code == 404
+        assert client.get("/contests/no-such-contest/").status_code == 404
+
+
+# --- Queries: a cached page costs at most its stamp; a miss stays flat ------------------------------
+
+
+@pytest.mark.django_db
+def test_cached_pages_cost_at_most_one_query(client, tree, django_assert_max_num_queries):
+    urls = ["/", "/activities/", "/activities/?page=2", "/stations/stats/", "/contests/", "/studios/"]
+    for url in urls:
+        client.get(url)
+    for url in urls:
+        with django_assert_max_num_queries(1):
+            assert hit(client.get(url)), url
+
+
+@pytest.mark.django_db
+def test_public_pages_queries_flat(client, tree, officer_a, django_assert_max_num_queries):
+    """The same number of queries on a page-cache miss with 2 activities or 30, 1 contest entry or 12."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from contests.models import Category, Contest, Entry
+    from contests.tests.conftest import stages
+    from unionportal.core import services
+    from unionportal.core.models import Activity
+
+    contest = Contest.objects.create(union=tree.a, slug="flat", title="Flat", **stages(timezone.now(), "vote"))
+    category = Category.objects.create(contest=contest, name="C", order=0)
+
+    def grow(n_activities, n_entries):
+        for i in range(n_activities):
+            services.activity_create(
+                union=tree.a,
+                by=officer_a,
+                title=f"A{i}",
+                kind=Activity.Kind.TRAINING,
+                starts_at=timezone.now() - dt.timedelta(days=1 + i),
+                publish=True,
+            )
+        for i in range(n_entries):
+            Entry.objects.create(
+                contest=contest, category=category, title=f"E{i}", description="d", status=Entry.Status.ACCEPTED
+            )
+
+    urls = ["/", "/activities/", "/contests/", contest.get_absolute_url(), f"{contest.get_absolute_url()}results/"]
+
+    def counts():
+        from django.core.cache import cache
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        out = {}
+        for url in urls:
+            cache.clear()
+            with CaptureQueriesContext(connection) as queries:
+                assert client.get(url).status_code == 200
+            out[url] = len(queries)
+        return out
+
+    grow(2, 1)
+    before = counts()
+    grow(28, 11)
+    assert counts() == before
+    assert all(n <= 12 for n in before.values()), before
