@@ -260,13 +260,30 @@ def map_markers(*, filters: dict, zoom: int, bbox: tuple, now) -> dict:
     }
 
 
-def public_towns() -> list[str]:
-    towns = cache.get_or_set(
-        "stations:towns",
-        lambda: list(Station.objects.public().order_by("town").values_list("town", flat=True).distinct()[:500]),
-        CACHE_SECONDS,
-    )
-    return [t for t in towns if t]
+TOWN_OPTIONS = 100
+
+
+def public_towns(*, selected: str = "") -> list[str]:
+    """The finder's town choices: the TOWN_OPTIONS towns with the most public stations, by name
+    (a national list would weigh more than the rest of the page; the text search finds any
+    town), and the chosen one."""
+
+    def read():
+        rows = (
+            Station.objects.public()
+            .exclude(town="")
+            .order_by()
+            .values("town")
+            .annotate(n=Count("pk"))
+            .order_by("-n", "town")
+            .values_list("town", flat=True)[:TOWN_OPTIONS]
+        )
+        return sorted(rows)
+
+    towns = cache.get_or_set("stations:towns", read, CACHE_SECONDS)
+    if selected and selected not in towns:
+        towns = sorted([*towns, selected])
+    return towns
 
 
 def nearby_public(*, lat: float, lng: float, limit: int, amenities: list[str], open_now: bool) -> list:

@@ -7,6 +7,7 @@ app_name = "stations"
 urlpatterns = [
     path("", views.finder, name="finder"),
     path("nearby", views.nearby, name="nearby"),
+    path("markers", views.markers, name="markers"),
     path("stats/", views.stats, name="stats"),
     path("stats/export.xlsx", views.stats_export, name="stats_export"),
     path("<int:pk>/", views.detail, name="detail"),

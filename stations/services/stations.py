@@ -29,6 +29,7 @@ from ..models import (
     cell_of,
     natural_key,
 )
+from ..selectors import MAP_STAMP
 from .common import check_may_edit, is_public
 from .visits import exchange_visits_refresh, exchange_visits_withdraw
 
@@ -86,7 +87,7 @@ def station_save(*, station: Station, by: AbstractUser | None = None) -> Station
         station.public_since = now
     station.save()
     station_index_text(stations=[station])
-    pagecache.forget(page_name(station.pk))
+    pagecache.forget(page_name(station.pk), MAP_STAMP)
     if changed:
         PublicAccessChange.objects.create(station=station, is_public=station.is_public, changed_at=now, changed_by=by)
     if previous is not None and _public_facts(previous) != _public_facts(station):
@@ -106,7 +107,7 @@ def station_set_public(*, station: Station, is_public: bool, by: AbstractUser | 
     station.is_public = is_public
     station.public_since = now
     station.save(update_fields=["is_public", "public_since", "updated_at"])
-    pagecache.forget(page_name(station.pk))
+    pagecache.forget(page_name(station.pk), MAP_STAMP)
     PublicAccessChange.objects.create(station=station, is_public=is_public, changed_at=now, changed_by=by, note=note)
     exchange_visits_refresh(station=station)
     return station
@@ -119,7 +120,7 @@ def station_delete(*, station: Station, by: AbstractUser | None = None) -> None:
     exchange_visits_withdraw(station=station)
     pk = station.pk
     station.delete()
-    pagecache.forget(page_name(pk))
+    pagecache.forget(page_name(pk), MAP_STAMP)
 
 
 def page_name(pk: int) -> str:
@@ -129,11 +130,11 @@ def page_name(pk: int) -> str:
 
 def station_touch(*, station_ids: Iterable[int]) -> None:
     """Move the stations' updated_at, the freshness stamp of their cached public pages, and
-    forget the kept stamps. Every write to what a station page shows (hours, exceptions,
-    amenities, photos, awards) that does not go through station_save calls this."""
+    forget the kept stamps (the finder map's too). Every write to what a station page shows
+    (hours, exceptions, amenities, photos, awards) that does not go through station_save calls this."""
     station_ids = list(station_ids)
     Station.objects.filter(pk__in=station_ids).update(updated_at=timezone.now())
-    pagecache.forget(*(page_name(pk) for pk in station_ids))
+    pagecache.forget(*(page_name(pk) for pk in station_ids), MAP_STAMP)
 
 
 def page_changed(*, pk: int) -> None:

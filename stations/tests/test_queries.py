@@ -67,10 +67,11 @@ def test_public_pages_flat(client, tree, few_then_many):
     station = Station.objects.order_by("pk").first()
     urls = {
         # 1 the stations holding the term's character pairs (the n-gram index), 2 ids of the
-        # matches (capped), 3 their rows (also the map markers), 4 page of stations, 5 their
+        # matches (capped), 3 their rows (also the map's extent), 4 page of stations, 5 their
         # amenities, 6 hours, 7 exceptions, 8 towns
         "/stations/?amenity=water&open_now=1&q=bulk": 8,
-        # 1 count (capped), 2 page of stations, 3 their amenities, 4 hours, 5 exceptions, 6 map markers, 7 towns
+        # 1 count (capped), 2 page of stations, 3 their amenities, 4 hours, 5 exceptions,
+        # 6 the map's extent (its markers come from stations:markers), 7 towns
         "/stations/": 7,
         # 1 freshness stamp of the page cache, 2 station with union, 3 amenities, 4 hours,
         # 5 exceptions, 6 photos, 7 awards

@@ -75,13 +75,17 @@ def test_finder_filters(client, town_stations):
     assert client.get(FINDER, {"kind": "<script>", "amenity": "nope", "page": "999"}).status_code == 200
 
 
-def test_finder_map_markers_and_tiles(client, town_stations, settings):
+def test_finder_map_extent_and_tiles(client, town_stations, settings):
+    """The page places the map on its matches (their extent); the markers come from
+    stations:markers by the map's bounds (test_finder_map.py), not inline."""
     settings.MAP_TILE_PROVIDER = "amap"
     r = client.get(FINDER)
     assert r.status_code == 200
-    assert len(r.context["markers"]) == 4
+    (south, west), (north, east) = r.context["extent"]
+    assert south <= 39.73 <= north and west <= 116.14 <= east
     assert r.context["tiles"]["crs"] == "gcj02"
-    assert b'id="markers"' in r.content and b"leaflet.js" in r.content
+    assert b'id="finder-extent"' in r.content and b"leaflet.js" in r.content
+    assert b'id="markers"' not in r.content and b"markercluster" not in r.content
 
 
 def test_station_page(client, town_stations):

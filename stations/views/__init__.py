@@ -4,7 +4,7 @@ coverage and demand points, imports, the printable sign)."""
 
 from .desk import coverage, coverage_export, desk_list, feedback_answer, inbox
 from .edit import desk_station, inspection_new, station_edit, station_hours, station_new
-from .finder import finder, nearby
+from .finder import finder, markers, nearby
 from .records import (
     award_delete,
     delivery_delete,
@@ -44,6 +44,7 @@ __all__ = [
     "inbox",
     "inspection_detail",
     "inspection_new",
+    "markers",
     "nearby",
     "photo_delete",
     "photo_edit",

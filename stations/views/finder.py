@@ -1,9 +1,11 @@
-"""The public finder (filters, clustered map, list) and the nearby JSON API."""
+"""The public finder (filters, map, list), its map markers and the nearby JSON API."""
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import parse_etags
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -33,7 +35,7 @@ def finder(request: HttpRequest) -> HttpResponse:
     """The public finder: filters, a clustered map and a list (phone first)."""
     now = timezone.localtime()
     f = parse_filters(request)
-    page, markers = selectors.finder_page(filters=f, page_number=request.GET.get("page"), page_size=PAGE_SIZE, now=now)
+    page, extent = selectors.finder_page(filters=f, page_number=request.GET.get("page"), page_size=PAGE_SIZE, now=now)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -42,11 +44,13 @@ def finder(request: HttpRequest) -> HttpResponse:
         {
             "filters": f,
             "page": page,
-            "markers": markers,
+            "extent": extent,
+            "markers_url": reverse("stations:markers"),
+            "time_zone": settings.TIME_ZONE,
             "tiles": tile_config(),
             "kinds": Station.Kind.choices,
             "amenities": [(c, label, icon) for c, label, icon in AMENITIES],
-            "towns": selectors.public_towns(),
+            "towns": selectors.public_towns(selected=f["town"]),
             "query": query.urlencode(),
             "nearby_url": reverse("stations:nearby"),
             "search_cap": selectors.SEARCH_CAP,
@@ -55,8 +59,58 @@ def finder(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _bad(message: str) -> JsonResponse:
-    return JsonResponse({"error": message}, status=400)
+def _bad(message: str, code: str = "bad_request") -> JsonResponse:
+    return JsonResponse({"error": message, "code": code}, status=400)
+
+
+class BadView(ValueError):
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code
+
+
+def parse_map_view(request: HttpRequest) -> tuple[tuple, int]:
+    """The map's box (WGS-84 west,south,east,north) and zoom from the query string."""
+    zoom = parse_count(request.GET.get("zoom", ""), maximum=selectors.MAX_ZOOM)
+    if zoom is None:
+        raise BadView("bad_zoom", _("zoom must be a whole number from 0 to {n}.").format(n=selectors.MAX_ZOOM))
+    parts = request.GET.get("bbox", "").split(",")
+    message = _(
+        "bbox must be four numbers: west,south,east,north (longitude from -180 to 180, latitude from -90 to 90)."
+    )
+    if len(parts) != 4:
+        raise BadView("bad_bbox", message)
+    try:
+        west, south, east, north = (float(p) for p in parts)
+    except ValueError:
+        raise BadView("bad_bbox", message) from None
+    # The comparisons also refuse nan and infinities.
+    if not (-180 <= west <= east <= 180 and -90 <= south <= north <= 90):
+        raise BadView("bad_bbox", message)
+    span = selectors.map_max_span(zoom)
+    if east - west > span or north - south > span:
+        raise BadView("bbox_too_large", _("This area is too large for the zoom: zoom in, or send a smaller bbox."))
+    return (west, south, east, north), zoom
+
+
+@require_GET
+def markers(request: HttpRequest) -> HttpResponse:
+    """GET /stations/markers?bbox=west,south,east,north&zoom=Z plus the finder's filters ->
+    public stations in the box: clusters below selectors.CLUSTER_BELOW, else points. Cached in
+    the shared cache and by browsers for a minute; ETag and If-None-Match answer 304."""
+    try:
+        bbox, zoom = parse_map_view(request)
+    except BadView as e:
+        return _bad(str(e), e.code)
+    f = parse_filters(request)
+    now = timezone.localtime()
+    bbox = selectors.map_snap(bbox, zoom)
+    key = selectors.map_markers_key(filters=f, zoom=zoom, bbox=bbox, now=now)
+    headers = {"ETag": f'"{key}"', "Cache-Control": f"public, max-age={selectors.MAP_MAX_AGE}"}
+    if f'"{key}"' in parse_etags(request.headers.get("If-None-Match", "")):
+        return HttpResponse(status=304, headers=headers)
+    body = selectors.map_markers_json(key=key, filters=f, zoom=zoom, bbox=bbox, now=now)
+    return HttpResponse(body, content_type="application/json", headers=headers)
 
 
 def _float(request, name: str, low: float, high: float) -> float:

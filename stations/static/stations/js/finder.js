@@ -1,27 +1,92 @@
 (function () {
   "use strict";
   var M = window.StationMap;
-  var tiles = M.data("tiles"), markers = M.data("markers") || [], labels = M.data("finder-labels");
+  var tiles = M.data("tiles"), extent = M.data("finder-extent"), labels = M.data("finder-labels");
   var el = document.getElementById("finder-map");
+  var note = document.getElementById("map-note");
   var map = null;
+
+  // The map's markers come from the markers endpoint, for the view's bounds and zoom, with the
+  // filters the list was made with (the page's address): clusters when zoomed out, stations
+  // one by one when zoomed in.
+  function filterQuery() {
+    var page = new URLSearchParams(window.location.search), q = new URLSearchParams();
+    ["kind", "open_now", "town", "q"].forEach(function (k) { if (page.get(k)) { q.set(k, page.get(k)); } });
+    page.getAll("amenity").forEach(function (c) { q.append("amenity", c); });
+    return q;
+  }
+  function clamp(v, lo, hi) { return Math.max(lo, Math.min(hi, v)); }
+  function stationLink(p) {
+    var a = document.createElement("a");
+    a.href = el.dataset.stationUrl.replace(/\/0\/$/, "/" + p.id + "/");
+    a.className = "finder-popup-link";
+    a.textContent = p.name;
+    return a;
+  }
+  function drawMarkers(layer, d) {
+    layer.clearLayers();
+    d.clusters.forEach(function (c) {
+      var size = c.count < 10 ? 36 : c.count < 100 ? 42 : c.count < 1000 ? 48 : 54;
+      var title = labels.cluster.replace("{n}", c.count);
+      var m = L.marker(M.project(tiles, c.lat, c.lng), {
+        icon: L.divIcon({ className: "finder-cluster", html: String(c.count), iconSize: [size, size] }),
+        title: title, alt: title, riseOnHover: true
+      });
+      m.on("click", function () { map.setView(m.getLatLng(), Math.min(map.getZoom() + 2, map.getMaxZoom())); });
+      layer.addLayer(m);
+    });
+    d.points.forEach(function (p) {
+      var cls = "finder-pin" + (p.open === true ? " finder-pin-open" : p.open === false ? " finder-pin-closed" : "");
+      var m = L.marker(M.project(tiles, p.lat, p.lng), {
+        icon: L.divIcon({ className: cls, iconSize: [26, 26], popupAnchor: [0, -10] }), title: p.name, alt: p.name
+      });
+      m.bindPopup(stationLink(p));
+      layer.addLayer(m);
+    });
+    if (note) { note.textContent = d.truncated ? labels.truncated.replace("{n}", d.points.length) : ""; }
+    el.dataset.zoom = String(d.zoom);
+    el.dataset.clusters = String(d.clusters.length);
+    el.dataset.points = String(d.points.length);
+  }
   if (el && window.L) {
     map = M.makeMap("finder-map", tiles, [39.72, 116.10], 11);
-    var group = L.markerClusterGroup({ chunkedLoading: true });
-    var bounds = [];
-    markers.forEach(function (m) {
-      var p = M.project(tiles, m.lat, m.lng);
-      bounds.push(p);
-      var link = document.createElement("a");
-      link.href = "/stations/" + m.id + "/";
-      link.textContent = m.name;
-      group.addLayer(L.marker(p).bindPopup(link));
-    });
-    if (bounds.length) { map.fitBounds(bounds, { padding: [20, 20], maxZoom: 15 }); }
-    group.addTo(map);
+    if (extent) {
+      var sw = M.project(tiles, extent[0][0], extent[0][1]), ne = M.project(tiles, extent[1][0], extent[1][1]);
+      map.fitBounds([sw, ne], { padding: [20, 20], maxZoom: 15 });
+    }
+    var layer = L.layerGroup().addTo(map);
+    var filters = filterQuery(), last = "", controller = null, timer = null;
+    var load = function () {
+      var b = map.getBounds(), z = Math.round(map.getZoom());
+      var a = M.unproject(tiles, b.getSouth(), b.getWest()), c = M.unproject(tiles, b.getNorth(), b.getEast());
+      var q = new URLSearchParams(filters);
+      q.set("bbox", [clamp(a[1], -180, 180), clamp(a[0], -90, 90), clamp(c[1], -180, 180), clamp(c[0], -90, 90)]
+        .map(function (v) { return v.toFixed(5); }).join(","));
+      q.set("zoom", String(z));
+      var url = el.dataset.markersUrl + "?" + q.toString();
+      if (url === last) { return; }
+      last = url;
+      if (controller) { controller.abort(); }
+      controller = window.AbortController ? new AbortController() : null;
+      el.dataset.loading = "1";
+      fetch(url, { headers: { Accept: "application/json" }, signal: controller && controller.signal })
+        .then(function (r) { if (!r.ok) { throw new Error(String(r.status)); } return r.json(); })
+        .then(function (d) { drawMarkers(layer, d); delete el.dataset.loading; })
+        .catch(function (e) {
+          if (e && e.name === "AbortError") { return; }
+          last = "";
+          delete el.dataset.loading;
+          if (note) { note.textContent = labels.map_error; }
+        });
+    };
+    // One request per settled view: moveend also follows every zoom.
+    map.on("moveend", function () { clearTimeout(timer); timer = setTimeout(load, 200); });
+    load();
   }
 
   var btn = document.getElementById("near-me");
   var out = document.getElementById("nearby-results");
+  var offline = document.getElementById("finder-offline");
   if (!btn || !out) { return; }
   function render(results) {
     out.replaceChildren();
@@ -39,6 +104,23 @@
       a.appendChild(name); a.appendChild(meta); out.appendChild(a);
     });
   }
+  // Offline, the service worker answers with the last nearby answer it kept, marked with the
+  // time it was saved (X-Saved-At): say so, with that time in the union's time zone.
+  function showSaved(savedAt) {
+    if (!offline) { return; }
+    var when = savedAt ? new Date(savedAt) : null;
+    if (!when || isNaN(when.getTime())) { offline.hidden = true; return; }
+    var time;
+    try {
+      time = when.toLocaleTimeString("en-GB", {
+        hour: "2-digit", minute: "2-digit", hour12: false, timeZone: offline.dataset.timeZone || "Asia/Shanghai"
+      });
+    } catch (e) {
+      time = ("0" + when.getHours()).slice(-2) + ":" + ("0" + when.getMinutes()).slice(-2);
+    }
+    offline.textContent = offline.dataset.template.replace("{time}", time);
+    offline.hidden = false;
+  }
   btn.addEventListener("click", function () {
     if (!navigator.geolocation) { out.textContent = labels.nogeo; return; }
     out.textContent = labels.locating;
@@ -51,9 +133,13 @@
       params.getAll("amenity").forEach(function (c) { q.append("amenity", c); });
       if (params.get("open_now") === "1") { q.set("open_now", "1"); }
       fetch(btn.dataset.url + "?" + q.toString(), { headers: { Accept: "application/json" } })
-        .then(function (r) { return r.json(); })
-        .then(function (j) {
-          render(j.results || []);
+        .then(function (r) {
+          var saved = r.headers.get("X-Saved-At");
+          return r.json().then(function (j) { return { j: j, saved: saved }; });
+        })
+        .then(function (x) {
+          render(x.j.results || []);
+          showSaved(x.saved);
           if (map) { map.setView(M.project(tiles, pos.coords.latitude, pos.coords.longitude), 14); }
         })
         .catch(function () { out.textContent = labels.error; });

@@ -5,6 +5,16 @@
   function project(tiles, lat, lng) {
     return tiles.crs === "gcj02" ? window.StationGeo.wgs84ToGcj02(lat, lng) : [lat, lng];
   }
+  // The map's coordinates back to WGS-84 (the GCJ-02 shift inverted by iteration, as picker.js).
+  function unproject(tiles, lat, lng) {
+    if (tiles.crs !== "gcj02") { return [lat, lng]; }
+    var w = [lat, lng];
+    for (var i = 0; i < 10; i++) {
+      var g = window.StationGeo.wgs84ToGcj02(w[0], w[1]);
+      w = [w[0] - (g[0] - lat), w[1] - (g[1] - lng)];
+    }
+    return w;
+  }
   // Leaflet's controls in the page's language (titles and attribution from the server).
   function localise(map, tiles) {
     var labels = tiles.labels || {};
@@ -19,5 +29,5 @@
     L.tileLayer(tiles.url, { subdomains: tiles.subdomains, maxZoom: tiles.max_zoom, attribution: tiles.attribution }).addTo(map);
     return map;
   }
-  window.StationMap = { data: data, project: project, makeMap: makeMap, localise: localise };
+  window.StationMap = { data: data, project: project, unproject: unproject, makeMap: makeMap, localise: localise };
 })();
