@@ -178,13 +178,13 @@ def _in_box(west: float, south: float, east: float, north: float) -> RawSQL:
 def map_stamp() -> object:
     """The freshness stamp of every public map answer: the number of stations and their latest
     change (a station leaving the public map moves its updated_at too; a deletion the count).
-    Kept in the shared cache (pagecache.stamp); station writes forget it (MAP_STAMP)."""
+    Kept in the shared cache (pagecache.kept); station writes forget it (MAP_STAMP)."""
 
     def read():
         r = Station.objects.order_by().aggregate(n=Count("pk"), t=Max("updated_at"))
         return f"{r['n']}:{r['t'].isoformat() if r['t'] else ''}"
 
-    return pagecache.stamp(MAP_STAMP, read)
+    return pagecache.kept(MAP_STAMP, read)
 
 
 def _digest(value) -> str:

@@ -293,3 +293,17 @@ def test_finder_html_stays_under_30_kb_with_3000_stations(client, tree, amenitie
         assert "Bulk 1-" in r.content.decode(), params  # the list is there
         sizes[str(params)] = len(r.content)
     assert max(sizes.values()) < 30 * 1024, sizes
+
+
+def test_finder_page_is_cached_for_anonymous_visitors_and_fresh_after_a_write(
+    client, spread, officer_a, django_assert_num_queries
+):
+    first = client.get(FINDER, {"kind": "outdoor"})
+    assert "Changyang" in first.content.decode()
+    with django_assert_num_queries(0):  # the map's stamp and the page are both kept
+        again = client.get(FINDER, {"kind": "outdoor"})
+    assert again.headers["X-Page-Cache"] == "hit"
+    cy = spread["cy"]
+    cy.name = "Changyang renamed"
+    services.station_save(station=cy, by=officer_a)
+    assert "Changyang renamed" in client.get(FINDER, {"kind": "outdoor"}).content.decode()

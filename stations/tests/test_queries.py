@@ -66,13 +66,14 @@ def few_then_many(tree, amenities):
 def test_public_pages_flat(client, tree, few_then_many):
     station = Station.objects.order_by("pk").first()
     urls = {
-        # 1 the stations holding the term's character pairs (the n-gram index), 2 ids of the
-        # matches (capped), 3 their rows (also the map's extent), 4 page of stations, 5 their
-        # amenities, 6 hours, 7 exceptions, 8 towns
-        "/stations/?amenity=water&open_now=1&q=bulk": 8,
-        # 1 count (capped), 2 page of stations, 3 their amenities, 4 hours, 5 exceptions,
-        # 6 the map's extent (its markers come from stations:markers), 7 towns
-        "/stations/": 7,
+        # 1 the map's stamp (page cache), 2 the stations holding the term's character pairs
+        # (the n-gram index), 3 ids of the matches (capped), 4 their rows (also the map's
+        # extent), 5 page of stations, 6 their amenities, 7 hours, 8 exceptions, 9 towns
+        "/stations/?amenity=water&open_now=1&q=bulk": 9,
+        # 1 the map's stamp (page cache), 2 count (capped), 3 page of stations, 4 their
+        # amenities, 5 hours, 6 exceptions, 7 the map's extent (its markers come from
+        # stations:markers), 8 towns
+        "/stations/": 8,
         # 1 freshness stamp of the page cache, 2 station with union, 3 amenities, 4 hours,
         # 5 exceptions, 6 photos, 7 awards
         f"/stations/{station.pk}/": 7,

@@ -9,6 +9,7 @@ from django.utils.http import parse_etags
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from unionportal.core import pagecache
 from unionportal.core.ids import parse_count
 
 from .. import selectors, services
@@ -31,6 +32,25 @@ def parse_filters(request: HttpRequest) -> dict:
     }
 
 
+def _finder_stamp(request: HttpRequest) -> str:
+    # The list shows every station's open state: the page moves with the minute as well as with
+    # the stations (the map's stamp, which station writes forget).
+    return f"{selectors.map_stamp()}|{pagecache.bucket(selectors.MAP_MAX_AGE)}"
+
+
+@pagecache.page(
+    "finder",
+    _finder_stamp,
+    params={
+        "q": pagecache.text,
+        "kind": pagecache.choice(*Station.Kind.values),
+        "amenity": pagecache.choice(*CODES),  # one amenity (several: rendered for the request)
+        "open_now": pagecache.choice("1"),
+        "town": pagecache.text,
+        "page": pagecache.page_number,
+    },
+    fresh=selectors.MAP_MAX_AGE,
+)
 def finder(request: HttpRequest) -> HttpResponse:
     """The public finder: filters, a clustered map and a list (phone first)."""
     now = timezone.localtime()
