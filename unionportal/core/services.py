@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from . import pagecache
 from .images import CleanImage
 from .models import Activity, ActivityPhoto, AuditEntry, Role, Union
 from .scoping import has_role, union_scope
@@ -86,6 +87,9 @@ def _pages_changed(*link_sets: set[tuple[str, int]]) -> None:
 
 
 def _notify_change(activity: Activity, before: tuple[set[tuple[str, int]], bool]) -> None:
+    """After any write to an activity: the feed and home page (their kept stamp, see
+    unionportal.core.views.activities_stamp) and the pages of what it was and is about."""
+    pagecache.forget("activities")
     old_links, was_published = before
     _pages_changed(old_links if was_published else set(), _links(activity) if activity.is_published else set())
 
