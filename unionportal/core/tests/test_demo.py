@@ -24,6 +24,12 @@ def test_seed_demo_builds_the_tree_and_a_second_run_changes_nothing(client):
     assert set(Role.objects.values_list("kind", flat=True)) == set(Role.Kind.values)
     assert "unionportal-demo" in out.getvalue()  # passwords are printed for the demo users
     assert Activity.objects.published().filter(union__name="卢沟桥街道总工会").count() >= 3
+    # A demo activity about a station, a studio and a contest, each on its page.
+    linked = Activity.objects.published().filter(source__startswith="seed:").select_related("station", "studio")
+    assert linked.filter(station__isnull=False).exists() and linked.filter(studio__isnull=False).exists()
+    assert linked.filter(contest__isnull=False).exists()
+    about_station = linked.filter(station__isnull=False).first()
+    assert about_station.title in client.get(about_station.station.get_absolute_url()).content.decode()
 
     before = _counts()
     call_command("seed_demo", stdout=io.StringIO())
