@@ -12,10 +12,19 @@ RUNS = 200
 
 
 def pages() -> list[tuple[str, str]]:
-    first = Station.objects.public().order_by("pk").values_list("pk", flat=True).first()
-    out = [("station finder", "/stations/"), ("station stats", "/stations/stats/")]
+    first = Station.objects.public().order_by("pk").values_list("pk", "lat", "lng").first()
+    out = [
+        ("station finder", "/stations/"),
+        ("station finder with filters", "/stations/?kind=outdoor&open_now=1"),
+        ("station stats", "/stations/stats/"),
+    ]
     if first:
-        out.insert(0, ("station page", f"/stations/{first}/"))
+        pk, lat, lng = first
+        out.insert(0, ("station page", f"/stations/{pk}/"))
+        # A phone's view (390x844 px) around the first station: clustered at zoom 12, stations at 16.
+        for zoom, (dlng, dlat) in ((12, (0.07, 0.11)), (16, (0.0045, 0.007))):
+            bbox = f"{lng - dlng:.5f},{lat - dlat:.5f},{lng + dlng:.5f},{lat + dlat:.5f}"
+            out.append((f"finder markers z{zoom}", f"/stations/markers?bbox={bbox}&zoom={zoom}"))
     # Signed in (a third field: the demo user whose session wrk sends).
     out.append(("stations desk", "/stations/desk/", "fangshan_officer"))
     return out

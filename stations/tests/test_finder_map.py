@@ -307,3 +307,20 @@ def test_finder_page_is_cached_for_anonymous_visitors_and_fresh_after_a_write(
     cy.name = "Changyang renamed"
     services.station_save(station=cy, by=officer_a)
     assert "Changyang renamed" in client.get(FINDER, {"kind": "outdoor"}).content.decode()
+
+
+def test_bench_pages_of_the_finder_answer(client, spread):
+    from stations.bench import pages
+
+    rows = {row[0]: row[1] for row in pages()}
+    assert {"station finder", "station finder with filters", "finder markers z12", "finder markers z16"} <= set(rows)
+    assert get(client, **dict(p.split("=") for p in rows["finder markers z12"].split("?")[1].split("&")))["count"]
+    for name in ("station finder", "station finder with filters", "finder markers z16"):
+        assert client.get(rows[name]).status_code == 200, name
+
+
+def test_markers_are_computed_each_time_with_the_page_cache_off(client, spread, settings, django_assert_num_queries):
+    settings.PAGE_CACHE = False
+    client.get(MARKERS, {"bbox": BBOX, "zoom": 12})
+    with django_assert_num_queries(1):  # the grid's aggregate (the map's stamp is kept)
+        client.get(MARKERS, {"bbox": BBOX, "zoom": 12})
