@@ -188,13 +188,12 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 NODE_MODULES = BASE_DIR / "node_modules"
 STATICFILES_DIRS = [
     BASE_DIR / "static",
-    # Front-end packages come from npm (package.json + lock file), never from a CDN.
+    # Front-end packages come from npm (package.json + lock file), never from a CDN. ECharts
+    # and the icons are served from static/build/ (scripts/build-assets.mjs, `make install`):
+    # a bundle of the charts we use and a sprite of the icons we use, not the whole packages.
     ("vendor/bootstrap", NODE_MODULES / "bootstrap/dist"),
-    ("vendor/bootstrap-icons", NODE_MODULES / "bootstrap-icons/font"),
     ("vendor/leaflet", NODE_MODULES / "leaflet/dist"),
-    ("vendor/leaflet.markercluster", NODE_MODULES / "leaflet.markercluster/dist"),
     ("vendor/htmx", NODE_MODULES / "htmx.org/dist"),
-    ("vendor/echarts", NODE_MODULES / "echarts/dist"),
     ("vendor/signature_pad", NODE_MODULES / "signature_pad/dist"),
 ]
 STORAGES = {
