@@ -7,6 +7,8 @@
 #
 # Needs `make install` (node_modules/.bin/lighthouse) and Chromium (CHROME_PATH, default
 # /usr/bin/chromium). The JSON reports stay in $LH_OUT (default test-results/lighthouse).
+# LH_DATA=<dir> keeps the demo database and media there and reuses them on the next run
+# (seeding takes minutes); without it they live in a temporary folder.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -19,11 +21,12 @@ LH=node_modules/.bin/lighthouse
 [[ -x $LH ]] || { echo "lighthouse is missing: run make install" >&2; exit 1; }
 [[ -x $CHROME_PATH ]] || { echo "Chromium not found at $CHROME_PATH (set CHROME_PATH)" >&2; exit 1; }
 
-TMP="$(mktemp -d)"
+TMP="${LH_DATA:-$(mktemp -d)}"
+mkdir -p "$TMP"
 SERVER_PID=""
 cleanup() {
     if [[ -n $SERVER_PID ]]; then kill "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true; fi
-    rm -rf "$TMP"
+    [[ -n ${LH_DATA:-} ]] || rm -rf "$TMP"
 }
 trap cleanup EXIT
 
@@ -38,8 +41,10 @@ export SECURE_HSTS_SECONDS=0 LOG_LEVEL=WARNING
 
 echo "== building the demo site in $TMP"
 $PY manage.py collectstatic --noinput -v0
+SEEDED=0
+[[ -f $TMP/db.sqlite3 ]] && SEEDED=1
 $PY manage.py migrate --noinput -v0
-$PY manage.py seed_demo >/dev/null
+[[ $SEEDED == 1 ]] || $PY manage.py seed_demo >/dev/null
 
 # The public pages: fixed ones, then one of each kind of object page that answers 200.
 mapfile -t PAGES < <($PY manage.py shell -v0 -c '
@@ -48,7 +53,7 @@ from contests.models import Contest, Entry
 from stations.models import Station
 from studios.models import Studio
 
-c = Client()
+c = Client(HTTP_HOST="localhost")
 ok = lambda url: url if url and c.get(url).status_code == 200 else None
 def first(urls):
     return next((u for u in urls if ok(u)), None)
