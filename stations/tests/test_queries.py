@@ -75,8 +75,8 @@ def test_public_pages_flat(client, tree, few_then_many):
         # stations:markers), 8 towns
         "/stations/": 8,
         # 1 freshness stamp of the page cache, 2 station with union, 3 amenities, 4 hours,
-        # 5 exceptions, 6 photos, 7 awards
-        f"/stations/{station.pk}/": 7,
+        # 5 exceptions, 6 photos, 7 awards, 8 activities about the station
+        f"/stations/{station.pk}/": 8,
         # 1 by kind, 2 by status, 3 by town, 4 visits by month, 5 visits by station,
         # 6 visits by station and month, 7 repeat visitors, 8 demand points for coverage by hour
         # (with some: 3 more, their stations, hours and exceptions, whatever their number)
