@@ -26,14 +26,22 @@ def studio_reindex(*, studio: Studio) -> Studio:
     studio.search_text = studio_search_text(name=studio.name, leader=leader)
     studio.updated_at = timezone.now()
     Studio.objects.filter(pk=studio.pk).update(search_text=studio.search_text, updated_at=studio.updated_at)
+    page_forget(slugs=[studio.slug])
     return studio
 
 
 def studio_touch(*, studio_ids: Iterable[int]) -> None:
-    """Mark studios changed (their public pages are cached by `updated_at`)."""
+    """Mark studios changed (their public pages are cached by `updated_at`) and forget their
+    pages' kept stamps, so the change shows on the next request."""
     ids = [pk for pk in studio_ids if pk is not None]
     if ids:
         Studio.objects.filter(pk__in=ids).update(updated_at=timezone.now())
+        page_forget(slugs=Studio.objects.filter(pk__in=ids).values_list("slug", flat=True))
+
+
+def page_forget(*, slugs: Iterable[str]) -> None:
+    """Forget the kept page-cache stamps of these studios' profiles and of the public list."""
+    pagecache.forget("studios-list", *(f"studio-slug:{slug}" for slug in slugs))
 
 
 def page_changed(*, pk: int) -> None:

@@ -14,9 +14,9 @@ PAGE_SIZE = 20
 
 
 def _list_stamp(request: HttpRequest) -> object:
-    # The number of public studios and their latest change (one small query: a change shows
-    # on the next request).
-    return selectors.public_list_stamp()
+    # The number of public studios and their latest change, kept a few seconds (the studios'
+    # writers forget it through services.studio_touch; any change shows within STAMP_TTL).
+    return pagecache.kept("studios-list", selectors.public_list_stamp)
 
 
 @pagecache.page(
@@ -30,7 +30,6 @@ def _list_stamp(request: HttpRequest) -> object:
         "field": pagecache.text,
         "union": pagecache.text,
     },
-    fresh=0,
 )
 def studio_list(request: HttpRequest) -> HttpResponse:
     unions = selectors.union_choices_for_public()
@@ -42,12 +41,13 @@ def studio_list(request: HttpRequest) -> HttpResponse:
 
 
 def _profile_stamp(request: HttpRequest, slug: str) -> object:
-    # (pk, updated_at) of a public studio, None otherwise (rendered: a 404); one small query,
-    # and every writer of what the profile shows moves updated_at: a change shows at once.
-    return profile_stamp(slug)
+    # (pk, updated_at) of a public studio, None otherwise (rendered: a 404), kept a few seconds:
+    # the writers of what the profile shows move updated_at and forget it (studio_touch), and
+    # any change shows within STAMP_TTL.
+    return pagecache.kept(f"studio-slug:{slug}", lambda: profile_stamp(slug))
 
 
-@pagecache.page("studio", _profile_stamp, fresh=0)
+@pagecache.page("studio", _profile_stamp)
 def studio_detail(request: HttpRequest, slug: str) -> HttpResponse:
     profile = selectors.public_profile(slug=slug)
     if profile is None:
