@@ -158,10 +158,13 @@ def test_the_desk_form_links_and_relinks(client, tree, officer_a):
         "participants": "3",
         "publish": "1",
     }
+    page = client.get(reverse("core:activity_create")).content.decode()
+    assert 'name="about"' in page and f'value="station:{station.pk}"' in page and "<optgroup" in page
     assert client.post(reverse("core:activity_create"), data).status_code == 302
     activity = Activity.objects.get()
     assert activity.station == station and activity.is_published
     edit = reverse("core:activity_edit", args=[activity.pk])
+    assert f'value="station:{station.pk}" selected' in client.get(edit).content.decode()
     assert client.post(edit, data | {"about": f"studio:{studio.pk}"}).status_code == 302
     activity.refresh_from_db()
     assert activity.studio == studio and activity.station is None
