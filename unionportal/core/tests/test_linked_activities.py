@@ -239,6 +239,9 @@ def test_the_contest_page_lists_its_activities(client, tree, officer_a):
     _create(tree.a, by=officer_a, contest=contest, title="Draft briefing", publish=False)
     page = client.get(contest.get_absolute_url()).content.decode()
     assert "Launch ceremony" in page and "Draft briefing" not in page
+    # Publishing the draft shows on the (cached) contest page at once.
+    services.activity_set_published(activity=Activity.objects.get(title="Draft briefing"), published=True)
+    assert "Draft briefing" in client.get(contest.get_absolute_url()).content.decode()
 
 
 def test_the_feed_detail_and_api_say_what_it_is_about_when_public(client, tree):
