@@ -225,16 +225,18 @@ def test_weird_bbox_and_zoom_never_500(client, db, bbox, zoom):
     assert ("error" in body and "code" in body) if r.status_code == 400 else "points" in body
 
 
-def bulk(union, n: int, *, lat=(39.5, 40.5), lng=(115.8, 116.8), towns: int = 7, seed: int = 1) -> list[Station]:
+def bulk(
+    union, n: int, *, lat=(39.5, 40.5), lng=(115.8, 116.8), towns: int = 7, seed: int = 1, suffix: str = ""
+) -> list[Station]:
     """n public stations made in bulk (derived columns filled, as the importer's bulk path)."""
     rng = random.Random(seed)
     rows = [
         services.station_fill_derived(
             station=Station(
                 union=union,
-                name=f"Bulk {seed}-{i}",
+                name=f"Bulk {seed}-{i}{suffix}",
                 kind=Station.Kind.WARM if i % 3 else Station.Kind.OUTDOOR,
-                town=f"Town {i % towns}",
+                town=f"Town {i % towns}{suffix[:4]}",
                 lat=round(rng.uniform(*lat), 6),
                 lng=round(rng.uniform(*lng), 6),
                 open_24h=i % 2 == 0,
@@ -279,18 +281,29 @@ def test_markers_queries_flat(client, tree, amenities, django_assert_max_num_que
     assert get(client, bbox="115.8,39.5,116.8,40.5", zoom=10)["count"] == 3020
 
 
-def test_finder_html_stays_under_30_kb_with_3000_stations(client, tree, amenities):
-    stations = bulk(tree.a, 3000, towns=3000)  # every station in its own town: the town list is capped
-    water = Amenity.objects.get(code="water")
-    StationAmenity.objects.bulk_create([StationAmenity(station=s, amenity=water) for s in stations])
+def test_finder_html_stays_under_30_kb_with_3000_stations(client, tree, amenities, settings):
+    # Every station in its own town (the town list is capped) and with every amenity (their
+    # icons are drawn from one copy each).
+    stations = bulk(tree.a, 3000, towns=3000, suffix="城关街道书店户外劳动者暖心驿站")  # long names, as real ones
+    StationAmenity.objects.bulk_create(
+        [StationAmenity(station=s, amenity=a) for s in stations for a in Amenity.objects.all()], batch_size=5000
+    )
     OpeningHours.objects.bulk_create(
         [OpeningHours(station=s, weekday=d, opens=dt.time(0), closes=dt.time(0)) for s in stations for d in range(7)]
     )
     sizes = {}
-    for params in ({}, {"kind": "warm", "open_now": "1"}, {"amenity": "water", "town": "Town 5"}, {"q": "bulk"}):
-        r = client.get(FINDER, params)
+    settings.LANGUAGE_CODE = "zh-hans"
+    for params in (
+        {},
+        {"kind": "warm", "open_now": "1"},
+        {"amenity": "water", "town": "Town 5城关街道"},
+        {"q": "bulk"},
+    ):
+        r = client.get(FINDER, params, headers={"accept-language": "zh-hans"})
         assert r.status_code == 200
-        assert "Bulk 1-" in r.content.decode(), params  # the list is there
+        html = r.content.decode()
+        assert "Bulk 1-" in html, params  # the list is there
+        assert html.count('class="small amenity-icons"') >= 1 and 'data-codes="water ' in html
         sizes[str(params)] = len(r.content)
     assert max(sizes.values()) < 30 * 1024, sizes
 

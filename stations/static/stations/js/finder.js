@@ -6,6 +6,21 @@
   var note = document.getElementById("map-note");
   var map = null;
 
+  // Each listed station's amenities, drawn with the filter chips' icons (one copy of each icon
+  // in the page, not one per station: 20 stations x 8 amenities of inline SVG would weigh more
+  // than the rest of the page). The row's label names them for screen readers.
+  document.querySelectorAll("#station-list .amenity-icons[data-codes]").forEach(function (box) {
+    box.dataset.codes.split(" ").forEach(function (code) {
+      var icon = document.querySelector('label[for="amenity-' + code + '"] svg');
+      if (!icon) { return; }
+      var copy = icon.cloneNode(true);
+      copy.setAttribute("aria-hidden", "true");
+      copy.removeAttribute("role");
+      copy.classList.add("me-1");
+      box.appendChild(copy);
+    });
+  });
+
   // The map's markers come from the markers endpoint, for the view's bounds and zoom, with the
   // filters the list was made with (the page's address): clusters when zoomed out, stations
   // one by one when zoomed in.
