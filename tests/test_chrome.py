@@ -12,9 +12,12 @@ from unionportal.core import demo as core_demo
 def test_favicon_is_linked_and_favicon_ico_answers(client, db):
     icon = static("img/favicon.svg")
     assert f'<link rel="icon" href="{icon}" type="image/svg+xml">' in client.get("/").content.decode()
+    # /favicon.ico: our own ICO (drawn from the same picture) for browsers that ask for it.
+    ico = static("img/favicon.ico")
+    assert f'<link rel="icon" href="{ico}" sizes="any">' in client.get("/").content.decode()
     response = client.get("/favicon.ico")
     assert response.status_code == 301
-    assert response["Location"] == icon
+    assert response["Location"] == ico
 
 
 def test_csp_allows_style_attributes_only_not_style_elements_or_scripts(client, db):
