@@ -261,7 +261,7 @@ def map_markers(*, filters: dict, zoom: int, bbox: tuple, now) -> dict:
     }
 
 
-TOWN_OPTIONS = 100
+TOWN_OPTIONS = 60
 
 
 def public_towns(*, selected: str = "") -> list[str]:
