@@ -68,10 +68,17 @@ def test_map_shows_clusters_then_stations_when_zooming_and_a_station_opens_its_p
     assert errors == []
 
 
-def test_offline_nearby_answer_shows_the_saved_list_and_banner(chinese_phone, live_server, close_and_far):
+def test_offline_nearby_answer_shows_the_saved_list_and_banner(
+    browser, browser_context_args, live_server, close_and_far, settings
+):
     """Offline, the service worker answers /stations/nearby with the last kept answer and its
-    X-Saved-At: the finder lists it and says from when (Asia/Shanghai, HH:MM)."""
-    page = chinese_phone
+    X-Saved-At: the finder lists it and says from when (Asia/Shanghai, HH:MM). The answer is
+    played here by the test (the real worker blocked, or it would answer first)."""
+    settings.LANGUAGE_CODE = "zh-hans"
+    settings.MAP_TILE_URL = "/static/no-tiles/{z}/{x}/{y}.png"
+    context = browser.new_context(**browser_context_args, service_workers="block")
+    context.add_cookies([{"name": settings.LANGUAGE_COOKIE_NAME, "value": "zh-hans", "url": live_server.url}])
+    page = context.new_page()
     page.context.grant_permissions(["geolocation"], origin=live_server.url)
     page.context.set_geolocation({"latitude": 39.7301, "longitude": 116.1401})
     pk = close_and_far["a"].pk
@@ -92,6 +99,7 @@ def test_offline_nearby_answer_shows_the_saved_list_and_banner(chinese_phone, li
     expect(page.locator("#nearby-results")).to_contain_text("良乡甲站")
     expect(banner).to_be_visible()
     expect(banner).to_have_text("离线：显示 14:05 保存的附近驿站")
+    context.close()
 
 
 def test_online_nearby_answer_shows_no_banner(chinese_phone, live_server, close_and_far):
