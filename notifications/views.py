@@ -13,8 +13,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from unionportal.core.models import Union
-from unionportal.core.scoping import holds_any, union_scope
+from unionportal.core.ids import parse_id
+from unionportal.core.scoping import holds_any
 
 from . import audit, selectors, services
 from .models import Event, Notification
@@ -73,7 +73,7 @@ def preferences(request: HttpRequest) -> HttpResponse:
 
 class AuditFilter(forms.Form):
     model = forms.ChoiceField(label=gettext_lazy("Kind of record"), required=False)
-    union = forms.ModelChoiceField(label=gettext_lazy("Union"), queryset=Union.objects.none(), required=False)
+    union = forms.TypedChoiceField(label=gettext_lazy("Union"), coerce=int, required=False, empty_value=None)
     user = forms.CharField(label=gettext_lazy("User name"), required=False, max_length=150)
     since = forms.DateField(
         label=gettext_lazy("Changed since"),
@@ -87,6 +87,10 @@ class AuditFilter(forms.Form):
     )
 
 
+AUDIT_PAGE_SIZE = 25
+AUDIT_MAX_PAGE = 400
+
+
 @login_required
 def audit_trail(request: HttpRequest) -> HttpResponse:
     """Chairs: who changed what in their subtree (personal fields masked)."""
@@ -95,18 +99,33 @@ def audit_trail(request: HttpRequest) -> HttpResponse:
     models = audit.audited_models()
     form = AuditFilter(request.GET or None)
     form.fields["model"].choices = [(k, m._meta.verbose_name_plural) for k, m in models.items()]
-    form.fields["union"].queryset = Union.objects.filter(pk__in=union_scope(request.user, ["chair"]).values("pk"))
+    unions = selectors.audit_union_choices(user=request.user)
+    union = None
+    asked = parse_id(request.GET.get("union"))
+    if asked is not None and all(u.pk != asked for u in unions):
+        # A union of the subtree beyond the offered levels (reached by its id) is offered too;
+        # one outside the subtree is not, and the form refuses it.
+        union = selectors.audit_union(user=request.user, pk=asked)
+        if union is not None:
+            unions = [union, *unions]
+    form.fields["union"].choices = [("", "---------")] + [(u.pk, u.name) for u in unions]
     data = form.cleaned_data if form.is_valid() else {}
+    if data.get("union"):
+        union = next(u for u in unions if u.pk == data["union"])
     model = models.get(data.get("model") or "core.role") or next(iter(models.values()))
     by_user = None
     if data.get("user"):
         by_user = get_user_model().objects.filter(username=data["user"]).first()
     rows = audit.audit_changes(
-        user=request.user, model=model, union=data.get("union"), since=data.get("since"), until=data.get("until"),
-        by_user=by_user,
+        user=request.user, model=model, union=union if data.get("union") else None, since=data.get("since"),
+        until=data.get("until"), by_user=by_user,
     )  # fmt: skip
     if data.get("user") and by_user is None:
         rows = rows.none()
-    page = Paginator(rows, 25).get_page(request.GET.get("page"))
-    changes = audit.describe(model=model, rows=page.object_list)
+    # Newer/older pages without counting the whole trail (a city's history has millions of rows).
+    number = parse_id(request.GET.get("page"), maximum=AUDIT_MAX_PAGE) or 1
+    start = (number - 1) * AUDIT_PAGE_SIZE
+    found = list(rows[start : start + AUDIT_PAGE_SIZE + 1])
+    page = {"number": number, "has_previous": number > 1, "has_next": len(found) > AUDIT_PAGE_SIZE}
+    changes = audit.describe(model=model, rows=found[:AUDIT_PAGE_SIZE])
     return render(request, "notifications/audit.html", {"form": form, "page": page, "changes": changes, "model": model})
