@@ -337,10 +337,7 @@ def yearend_studios(*, union, year: int) -> dict:
     """Studios of the union's subtree by kind, and their achievements dated in `year` by type
     (two flat queries)."""
     studios = dict(
-        Studio.objects.filter(union__path__startswith=union.path)
-        .order_by()
-        .values_list("kind")
-        .annotate(n=Count("pk"))
+        Studio.objects.filter(union__path__startswith=union.path).order_by().values_list("kind").annotate(n=Count("pk"))
     )
     achievements = dict(
         Achievement.objects.filter(studio__union__path__startswith=union.path, date__year=year)
