@@ -45,8 +45,7 @@ PRIVATE_PREFIXES = (
 # a deployment lacks are left out rather than failing the worker's install.
 SHELL_FILES = (
     "vendor/bootstrap/css/bootstrap.min.css",
-    "vendor/bootstrap-icons/bootstrap-icons.min.css",
-    "vendor/bootstrap-icons/fonts/bootstrap-icons.woff2",
+    "build/icons.svg",
     "css/portal.css",
     "css/print.css",
     "img/favicon.svg",

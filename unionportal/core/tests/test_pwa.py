@@ -127,3 +127,11 @@ def test_base_links_the_manifest_and_the_worker_script(client):
 def test_no_inline_script_added(client):
     page = client.get("/offline/").content.decode()
     assert "<script" not in page
+
+
+def test_every_shell_file_exists():
+    """The worker's shell list names files that are there (a renamed or dropped file would be
+    skipped in silence, and the offline shell would lack it)."""
+    from django.contrib.staticfiles import finders
+
+    assert [name for name in pwa.SHELL_FILES if not finders.find(name)] == []
