@@ -41,7 +41,11 @@ def test_every_operation_conforms(api_schema):
         @SETTINGS
         @given(case=operation.as_strategy())
         def check(case):
-            case.call_and_validate(checks=[not_a_server_error, response_schema_conformance])
+            # The WSGI client does not inflate gzip (SafeGZipMiddleware compresses anonymous
+            # answers), so ask for the plain body, as a client without gzip would.
+            case.call_and_validate(
+                headers={"Accept-Encoding": "identity"}, checks=[not_a_server_error, response_schema_conformance]
+            )
 
         check()
 

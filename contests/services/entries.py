@@ -17,6 +17,7 @@ from unionportal.core.models import Role, Union
 
 from ..models import Contest, Entry, EntryAttachment, EntryPhoto, TeamMember, Voter
 from ._common import require_editor
+from .pages import page_changed
 
 
 def worker_union(user) -> Union | None:
@@ -129,6 +130,7 @@ def entry_screen(
     entry.screened_by = by
     entry.screened_at = now
     entry.save(update_fields=["status", "screening_reason", "screened_by", "screened_at", "updated_at"])
+    page_changed(pk=contest.pk)
     return entry
 
 
@@ -150,6 +152,7 @@ def entry_update(*, entry: Entry, by: AbstractUser | None, now: dt.datetime | No
         raise ValidationError(_("Choose a category of this contest."), code="category")
     entry.full_clean()
     entry.save(update_fields=[*CORRECTABLE, "updated_at"])
+    page_changed(pk=before.contest.pk)
     return entry
 
 
@@ -160,6 +163,7 @@ def entry_delete(*, entry: Entry, by: AbstractUser | None) -> None:
     if entry.ballots.exists() or entry.scores.exists():
         raise ValidationError(_("An entry with votes or scores cannot be deleted."), code="voted")
     entry.delete()
+    page_changed(pk=entry.contest.pk)
 
 
 @transaction.atomic

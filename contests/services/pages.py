@@ -17,9 +17,10 @@ def page_name(slug: str) -> str:
 
 
 def page_changed(*, pk: int) -> None:
-    """What a contest's public pages show from elsewhere changed (e.g. an activity linked to it
-    was published, edited or withdrawn by unionportal.core.services): move its updated_at and
-    forget the kept stamps of its pages and of the contest list."""
+    """What a contest's public pages show changed (results or a leaderboard period published, an
+    entry screened or corrected, an activity linked to it published by unionportal.core.services):
+    move its updated_at (their stamp) and forget the kept stamps of its pages and of the contest
+    list, so the next visitor sees the change at once."""
     slugs = list(Contest.objects.filter(pk=pk).values_list("slug", flat=True))
     Contest.objects.filter(pk=pk).update(updated_at=timezone.now())
     pagecache.forget("contests", *(page_name(slug) for slug in slugs))

@@ -18,6 +18,7 @@ from ..models import ChainSeal, Contest, Entry, JudgeScore
 from ..selectors import scores_missing
 from ._common import require_editor
 from .ballots import ballots_verify, chain_seal, vote_seal
+from .pages import page_changed
 from .scoring import HUNDRED, THREE, final_score, judge_conflicted, prize_for, rank_key, trimmed_mean, weighted_total
 
 
@@ -146,4 +147,5 @@ def results_publish(
         contest.results_published = False
         contest.results_published_at = None
     contest.save(update_fields=["results_published", "results_published_at", "updated_at"])
+    page_changed(pk=contest.pk)
     return contest

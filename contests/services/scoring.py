@@ -18,6 +18,7 @@ from unionportal.core.models import Role, Union
 from ..models import Contest, Criterion, Entry, JudgeAssignment, JudgeScore, Period, Team, TeamScore
 from ._common import require_editor
 from .ballots import vote_seal
+from .pages import page_changed
 
 THREE = Decimal("0.001")
 HUNDRED = Decimal(100)
@@ -227,4 +228,5 @@ def period_publish(*, period: Period, by: AbstractUser | None, publish: bool = T
     period.published = publish
     period.published_at = timezone.now() if publish else None
     period.save(update_fields=["published", "published_at"])
+    page_changed(pk=period.contest.pk)
     return period

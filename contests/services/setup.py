@@ -12,6 +12,7 @@ from unionportal.core.scoping import has_role
 
 from ..models import Ballot, Category, Contest, Criterion, Entry, JudgeAssignment, JudgeScore, Period, Team, TeamScore
 from ._common import require_editor
+from .pages import page_changed
 
 STAGE_FIELDS = [
     "entry_opens",
@@ -71,6 +72,7 @@ def contest_save(*, contest: Contest, by: AbstractUser | None) -> Contest:
         require_editor(Contest.objects.get(pk=contest.pk), by)
     contest_check(contest=contest, by=by)
     contest.save()
+    page_changed(pk=contest.pk)
     return contest
 
 

@@ -270,7 +270,7 @@ def test_services_refuse_another_unions_station(make_station, tree, officer_a):
 def test_nearby_limit_is_parsed_by_the_one_parser(client, db, limit):
     r = client.get(reverse("stations:nearby"), {"lat": 39.7, "lng": 116.1, "limit": limit})
     assert r.status_code == 400
-    assert r.json() == {"error": "limit must be a whole number from 1 to 100."}
+    assert r.json() == {"error": "limit must be a whole number from 1 to 100.", "code": "bad_request"}
 
 
 def test_a_station_id_beyond_the_key_range_is_404(client, officer_a):

@@ -181,7 +181,7 @@ def test_stats_page_and_export(client, town_stations):
     assert r.context["repeat_visitors"] == 1
     assert r.context["top"][0][1:] == (town_stations["cy"].name, 2, 1)
     assert r.context["warm"] == 3 and r.context["homes"] == 2 and r.context["outdoor"] == 2
-    assert b"echarts.min.js" in r.content and b'id="chart-data"' in r.content
+    assert b"build/echarts.js" in r.content and b'id="chart-data"' in r.content
     r = client.get(reverse("stations:stats_export"))
     assert r.status_code == 200 and r.content[:2] == b"PK"
     import io
