@@ -5,12 +5,26 @@ import os
 import pytest
 
 from unionportal.core.models import Role
-from unionportal.core.testing import build_tree, make_user
+from unionportal.core.testing import build_tree, make_user, seeded_for_module
 
 # Browser tests touch the ORM beside Playwright's event loop.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _fast_password_hashing():
+    """Hash test passwords with MD5, as Django's docs advise for tests: the production hasher
+    (PBKDF2, a million rounds) spends 0.3 s on every account a fixture makes and every sign-in.
+    What the suite checks of passwords (validation, check_password, sign-in) does not depend on
+    the hasher; servers keep Django's default list."""
+    from django.conf import settings
+    from django.contrib.auth.hashers import get_hashers, get_hashers_by_algorithm
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    get_hashers.cache_clear()
+    get_hashers_by_algorithm.cache_clear()
 
 
 @pytest.fixture(autouse=True)
@@ -31,6 +45,14 @@ def _fresh_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(scope="module")
+def demo_module(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The demo data (`seed_demo`), seeded once for every test of the module that asks for it
+    (with `db`), rolled back after the module. Not for browser tests: a live server's thread
+    sees only committed rows."""
+    yield from seeded_for_module(django_db_blocker, tmp_path_factory.mktemp("demo-media"))
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ import random
 from django.db import connection, transaction
 from django.utils import timezone
 
+from unionportal.core.bulk import insert_rows
 from unionportal.core.models import Role, Union
 from unionportal.core.progress import Progress
 
@@ -38,14 +39,6 @@ def _step(n: int) -> str:
         n, r = divmod(n, len(ALPHABET))
         out = ALPHABET[r] + out
     return out
-
-
-def _copy(model, columns: list[str], rows) -> None:
-    table = model._meta.db_table
-    cols = ", ".join(f'"{c}"' for c in columns)
-    with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:  # noqa: S608
-        for row in rows:
-            copy.write_row(row)
 
 
 def _tree(n_unions: int, stdout) -> Union:
@@ -120,7 +113,7 @@ def run(options: dict, stdout) -> None:
         size = min(BATCH, todo - offset)
         rows = _member_rows(have + offset, size, unions, rng)
         if connection.vendor == "postgresql":
-            _copy(Member, columns, rows)
+            insert_rows(Member, columns, rows)
         else:
             Member.objects.bulk_create([Member(**dict(zip(columns, r, strict=True))) for r in rows], batch_size=2000)
         bar.advance(size)

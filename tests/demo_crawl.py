@@ -8,17 +8,16 @@ fetched: the crawl stays short and still reaches every kind of page.
 """
 
 import functools
-import io
 import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import parse_qsl, urljoin, urlsplit
 
-from django.core.management import call_command
-from django.db import transaction
 from django.test import Client
 from django.urls import Resolver404, resolve
+
+from unionportal.core.testing import seeded_for_module
 
 # role name -> demo username (None: anonymous). `voter` holds no role: a plain member.
 ROLES = {
@@ -84,10 +83,6 @@ def app_of(path: str) -> str:
     return ns.split(":")[0]
 
 
-def seed_demo() -> None:
-    call_command("seed_demo", stdout=io.StringIO())
-
-
 def crawl(username: str | None, *, role: str, language: str = "zh-hans") -> Crawl:
     from django.contrib.auth import get_user_model
 
@@ -146,16 +141,10 @@ class World:
 
 def demo_world(django_db_blocker, media_root):
     """Generator for a module fixture: seeds the demo, yields a World, rolls it all back."""
-    from django.test import override_settings
-
-    with (
-        django_db_blocker.unblock(),
-        override_settings(MEDIA_ROOT=media_root, WELFARE_PRIVATE_ROOT=media_root / "p"),
-        transaction.atomic(),
-    ):
-        seed_demo()
-        yield World()
-        transaction.set_rollback(True)
+    seeded = seeded_for_module(django_db_blocker, media_root)
+    next(seeded)
+    yield World()
+    next(seeded, None)  # the rollback
 
 
 # --- English left in the Chinese UI ----------------------------------------------------------

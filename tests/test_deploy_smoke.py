@@ -32,8 +32,10 @@ from http.cookies import SimpleCookie
 from pathlib import Path
 
 import pytest
+from django.conf import global_settings
 from django.contrib.sessions.models import Session
 from django.db import connection
+from django.test import override_settings
 
 from unionportal.core.testing import make_user
 
@@ -231,7 +233,9 @@ def _stop(proc: subprocess.Popen) -> None:
 @needs_nginx
 @pytest.mark.django_db(transaction=True)
 def test_nginx_in_front_of_two_gunicorns(tmp_path):
-    make_user("deploy_smoke")
+    # The servers hash as production does (the suite's MD5 hasher is not in their list).
+    with override_settings(PASSWORD_HASHERS=global_settings.PASSWORD_HASHERS):
+        make_user("deploy_smoke")
     redis = _redis_reachable()
     env = _server_env(_database_url(tmp_path), redis)
     ports = [_free_port(), _free_port()]

@@ -11,6 +11,7 @@ from decimal import Decimal
 from django.db import connection, transaction
 from django.utils import timezone
 
+from unionportal.core.bulk import insert_rows
 from unionportal.core.models import Union
 from unionportal.core.progress import Progress
 
@@ -30,14 +31,6 @@ def add_arguments(parser) -> None:
 def _unions() -> list[int]:
     ids = list(Union.objects.filter(name__startswith="北方车辆集团").values_list("pk", flat=True))
     return ids or list(Union.objects.values_list("pk", flat=True)[:20])
-
-
-def _copy(model, columns: list[str], rows) -> None:
-    table = model._meta.db_table
-    cols = ", ".join(f'"{c}"' for c in columns)
-    with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:  # noqa: S608
-        for row in rows:
-            copy.write_row(row)
 
 
 def run(options: dict, stdout) -> None:
@@ -139,7 +132,7 @@ def _files(n: int, unions: list[int], rng: random.Random) -> None:
             )
         with transaction.atomic():
             if connection.vendor == "postgresql":
-                _copy(HardshipFile, columns, rows)
+                insert_rows(HardshipFile, columns, rows)
             else:
                 HardshipFile.objects.bulk_create(
                     [HardshipFile(**dict(zip(columns, r, strict=True)) | {"causes": []}) for r in rows],
@@ -201,7 +194,7 @@ def _visits(n: int, rng: random.Random) -> None:
             )
         with transaction.atomic():
             if connection.vendor == "postgresql":
-                _copy(Visit, columns, rows)
+                insert_rows(Visit, columns, rows)
             else:
                 Visit.objects.bulk_create([Visit(**dict(zip(columns, r, strict=True))) for r in rows], batch_size=2000)
         bar.advance(size)

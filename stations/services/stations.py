@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from unionportal.core import pagecache
+from unionportal.core.bulk import insert_rows
 from unionportal.core.images import CleanImage
 from unionportal.core.text import pinyin_full, pinyin_initials
 
@@ -61,12 +62,8 @@ def station_index_text(*, stations: Iterable[Station], fresh: bool = False) -> i
     stations = list(stations)
     if not fresh:
         StationGram.objects.filter(station__in=[s.pk for s in stations]).delete()
-    rows = [
-        StationGram(station_id=s.pk, code=code)
-        for s in stations
-        for code in grams.text_codes(s.search_text, s.initials)
-    ]
-    StationGram.objects.bulk_create(rows, batch_size=5000)
+    rows = [(s.pk, code) for s in stations for code in grams.text_codes(s.search_text, s.initials)]
+    insert_rows(StationGram, ["station_id", "code"], rows)  # plain rows: ~100 per station
     return len(rows)
 
 

@@ -45,12 +45,17 @@ def test_map_shows_clusters_then_stations_when_zooming_and_a_station_opens_its_p
     expect(cluster.first).to_have_attribute("title", re.compile("3"))
     pins = the_map.locator(".finder-pin")
     close = [close_and_far[k].name for k in ("a", "b", "c")]
-    for _ in range(5):  # each tap on a cluster zooms in two steps
+    for _ in range(8):  # each tap on a cluster zooms in two steps
         if all(the_map.locator(f".finder-pin[title='{name}']").count() for name in close):
             break
+        expect(the_map).not_to_have_attribute("data-loading", "1")  # not while markers are redrawn
         zoom = the_map.get_attribute("data-zoom")
         cluster.first.tap()
-        expect(the_map).not_to_have_attribute("data-zoom", zoom)
+        # A tap that lands while Leaflet still animates the last zoom is dropped: tap again.
+        try:
+            expect(the_map).not_to_have_attribute("data-zoom", zoom, timeout=3000)
+        except AssertionError:
+            continue
         expect(the_map).not_to_have_attribute("data-loading", "1")
     for name in close:
         expect(the_map.locator(f".finder-pin[title='{name}']")).to_be_visible()

@@ -6,14 +6,25 @@ from django.core.management import call_command
 from stations.models import AmenityDelivery, Award, ExchangeVisit, Inspection, OpeningHours, Station
 from unionportal.core import registry
 from unionportal.core.demo import seed as core_seed
+from unionportal.core.testing import seeded_for_module
+
+
+def _seed():
+    from stations.demo import seed
+
+    core_seed(io.StringIO())
+    seed(io.StringIO())
+
+
+@pytest.fixture(scope="module")
+def _seeded_once(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The demo's unions and stations, once for the module (rolled back after it)."""
+    yield from seeded_for_module(django_db_blocker, tmp_path_factory.mktemp("media"), _seed)
 
 
 @pytest.fixture
-def seeded(db):
-    core_seed(io.StringIO())
-    from stations.demo import seed
-
-    seed(io.StringIO())
+def seeded(_seeded_once, db):
+    return None
 
 
 def snapshot():

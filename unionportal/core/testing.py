@@ -68,3 +68,25 @@ def bomb_upload(name: str = "bomb.png", side: int = 30000) -> SimpleUploadedFile
 def fake_image_upload(name: str = "photo.jpg") -> SimpleUploadedFile:
     """Not an image at all, only named like one."""
     return SimpleUploadedFile(name, b"MZ this is not an image " * 50, content_type="image/jpeg")
+
+
+def seeded_for_module(django_db_blocker, media_root, seed=None):
+    """Generator for a module-scoped fixture: runs `seed` (default: the whole `seed_demo`) once,
+    yields, and rolls it all back after the module's last test. Each test still asks for `db`
+    and rolls its own changes back, so the module's tests share the seed and never each other's
+    writes: one seeding instead of one per test."""
+    from django.core.management import call_command
+    from django.db import transaction
+    from django.test import override_settings
+
+    with (
+        django_db_blocker.unblock(),
+        override_settings(MEDIA_ROOT=media_root, WELFARE_PRIVATE_ROOT=media_root / "private"),
+        transaction.atomic(),
+    ):
+        if seed is None:
+            call_command("seed_demo", stdout=io.StringIO())
+        else:
+            seed()
+        yield
+        transaction.set_rollback(True)
