@@ -3,13 +3,14 @@
 import datetime as dt
 import random
 
+from django.db import connection
 from django.utils import timezone
 
 from unionportal.core.models import Union
 from unionportal.core.progress import Progress
 
 from .amenities import ensure_amenities
-from .models import Amenity, OpeningHours, Station, StationAmenity
+from .models import Amenity, OpeningHours, Station, StationAmenity, StationGram
 from .services import station_fill_derived, station_index_text
 
 BATCH = 5000
@@ -112,4 +113,10 @@ def run(options: dict, stdout) -> None:
         OpeningHours.objects.bulk_create(hours, batch_size=2000)
         StationAmenity.objects.bulk_create(sas, batch_size=2000)
         bar.advance(size)
+    if connection.vendor == "postgresql":
+        # Fresh statistics: without them the planner guessed one row for a cell-range read of
+        # 26,000 stations and scanned all 200,000 (coverage of 10,000 points: 1.6 s instead of 0.15 s).
+        with connection.cursor() as cursor:
+            for model in (Station, OpeningHours, StationAmenity, StationGram):
+                cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
     stdout.write(f"stations: {Station.objects.count()} stations in all")
