@@ -136,20 +136,18 @@ def rotator():
     secret) or cannot be moved (under no listed secret). The keys are resolved once, not per call."""
     secrets_ = data_secrets()
     newest = Fernet(_keys(secrets_[0])[0])
-    older = MultiFernet([Fernet(_keys(s)[0]) for s in secrets_[1:]]) if len(secrets_) > 1 else None
+    previous = [s for s in secrets_[1:] if s != secrets_[0]]
+    older = MultiFernet([Fernet(_keys(s)[0]) for s in previous]) if previous else None
     mac_key = _keys(secrets_[0])[1]
 
     def rotate(token: str) -> tuple[str, str] | None:
-        raw = token.encode()
-        try:
-            newest.decrypt(raw)
-            return None
-        except InvalidToken:
-            pass
+        # Only the older keys are tried: a token they do not read is under the newest key
+        # already or under no listed key, and stays. (Trying the newest key first cost every
+        # moved file a failed decryption: a fifth of the rotation's time.)
         if older is None:
             return None
         try:
-            number = older.decrypt(raw)
+            number = older.decrypt(token.encode())
         except InvalidToken:
             return None
         return newest.encrypt(number).decode(), hmac.new(mac_key, number, hashlib.sha256).hexdigest()

@@ -33,6 +33,7 @@ import tarfile
 import tempfile
 import time
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -602,16 +603,24 @@ UPDATE_BATCH = "UPDATE {table} SET id_number_encrypted = %s, id_number_hash = %s
 
 
 def _update_numbers(table: str, updates: list[tuple[str, str, int]]) -> None:
-    """One transaction and one UPDATE ... FROM (VALUES ...) statement per batch: a statement per
-    file ran at 60% of the speed on PostgreSQL (a round trip each)."""
+    """One transaction and one UPDATE ... FROM statement per batch: a statement per file ran at
+    60% of the speed on PostgreSQL (a round trip each). PostgreSQL gets the batch as three arrays
+    (three parameters: psycopg spent 2 s of 100,000 files splitting a VALUES list of 15,000)."""
     with transaction.atomic(), connection.cursor() as cursor:
-        if connection.vendor == "sqlite" and sqlite3.sqlite_version_info < (3, 33):  # no UPDATE ... FROM
+        if connection.vendor == "postgresql":
+            tokens, hashes, ids = zip(*updates, strict=True)
+            cursor.execute(
+                f"UPDATE {table} AS f SET id_number_encrypted = v.token, id_number_hash = v.hash "  # noqa: S608
+                "FROM unnest(%s::text[], %s::text[], %s::bigint[]) AS v(token, hash, id) WHERE f.id = v.id",
+                [list(tokens), list(hashes), list(ids)],
+            )
+            return
+        if sqlite3.sqlite_version_info < (3, 33):  # no UPDATE ... FROM
             cursor.executemany(UPDATE_BATCH.format(table=table), updates)
             return
-        row = "(%s, %s, %s::bigint)" if connection.vendor == "postgresql" else "(%s, %s, %s)"
         for start in range(0, len(updates), 5000):
             part = updates[start : start + 5000]
-            values = ", ".join([row] * len(part))
+            values = ", ".join(["(%s, %s, %s)"] * len(part))
             cursor.execute(
                 f"UPDATE {table} AS f SET id_number_encrypted = v.column1, id_number_hash = v.column2 "  # noqa: S608
                 f"FROM (VALUES {values}) AS v WHERE f.id = v.column3",
@@ -653,34 +662,79 @@ def welfare_keys_rotate(
     rotate = identity.rotator()
     scanned = moved = 0
     done = False
+    # On PostgreSQL, outside a transaction, a writer thread (its own connection) saves batch N
+    # while this one decrypts and re-encrypts batch N + 1: the server's work and the crypto
+    # overlap (8,500 files/s one after the other, 10,500 with a faster UPDATE, more overlapped).
+    # Progress counts committed batches only, so a stopped run resumes where its writes ended.
+    writer = ThreadPoolExecutor(max_workers=1) if _can_overlap() else None
+    pending: tuple[Future, int, int, int] | None = None
+
+    def settle() -> None:
+        nonlocal pending, scanned, moved, last
+        if pending is not None:
+            future, n, m, pk = pending
+            pending = None
+            future.result()  # a failed write stops the run here
+            scanned, moved, last = scanned + n, moved + m, pk
+            if progress:
+                progress(n, m)
+
     try:
-        while limit is None or scanned < limit:
-            size = batch_size if limit is None else min(batch_size, limit - scanned)
-            batch = list(rows.filter(pk__gt=last).values_list("pk", "id_number_encrypted")[:size])
+        read_to = last
+        while limit is None or scanned + (pending[1] if pending else 0) < limit:
+            queued = pending[1] if pending else 0
+            size = batch_size if limit is None else min(batch_size, limit - scanned - queued)
+            batch = list(rows.filter(pk__gt=read_to).values_list("pk", "id_number_encrypted")[:size])
             if not batch:
+                settle()
                 done = True
                 break
             # Files already under the newest key are skipped (a resumed run), so are files under no
             # listed key (`rotate_keys --status` counts them).
             updates = [(*moved_to, pk) for pk, token in batch if (moved_to := rotate(token))]
-            if updates:
-                _update_numbers(table, updates)
-            scanned += len(batch)
-            moved += len(updates)
-            last = batch[-1][0]
-            if progress:
-                progress(len(batch), len(updates))
+            read_to = batch[-1][0]
+            settle()
+            future = _submit(writer, _update_numbers, table, updates) if updates else _submit(None, int)
+            pending = (future, len(batch), len(updates), read_to)
         else:
+            settle()
             done = not rows.filter(pk__gt=last).exists()
     finally:
-        seconds = time.monotonic() - started
-        _audit(
-            action="key_rotate",
-            subject=ROTATE_SUBJECT.format(kid=kid),
-            detail=f"OS user {_os_user()}; last id {last}; {scanned} scanned, {moved} re-encrypted in "
-            f"{seconds:.1f} s; {'done' if done else 'stopped (run again to continue)'}",
-        )
+        try:
+            settle()  # a write still under way when the run stopped
+        finally:
+            if writer is not None:
+                writer.submit(_close_connection).result()  # in the writer thread: its own connection
+                writer.shutdown()
+            seconds = time.monotonic() - started
+            _audit(
+                action="key_rotate",
+                subject=ROTATE_SUBJECT.format(kid=kid),
+                detail=f"OS user {_os_user()}; last id {last}; {scanned} scanned, {moved} re-encrypted in "
+                f"{seconds:.1f} s; {'done' if done else 'stopped (run again to continue)'}",
+            )
     return RotationResult(key_id=kid, scanned=scanned, moved=moved, last_pk=last, done=done, seconds=seconds)
+
+
+def _close_connection() -> None:
+    connection.close()
+
+
+def _can_overlap() -> bool:
+    # SQLite has one writer at a time, and a second connection would not see an open
+    # transaction's rows (the tests run inside one).
+    return connection.vendor == "postgresql" and not connection.in_atomic_block
+
+
+def _submit(writer: ThreadPoolExecutor | None, fn, *args) -> Future:
+    if writer is not None:
+        return writer.submit(fn, *args)
+    future: Future = Future()
+    try:
+        future.set_result(fn(*args))
+    except BaseException as exc:  # noqa: BLE001 - handed to the caller through result()
+        future.set_exception(exc)
+    return future
 
 
 def welfare_unreadable() -> int:

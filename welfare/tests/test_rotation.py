@@ -90,6 +90,41 @@ def test_rotation_is_batched_resumable_and_logged(settings, old_files):
         assert identity.decrypt(HardshipFile.objects.get(pk=pk).id_number_encrypted) == number
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_failed_batch_write_stops_the_run_at_the_last_committed_batch(settings, old_files):
+    """Committed, outside a transaction: on PostgreSQL the writes go through the writer thread
+    while the next batch is encrypted. The third batch's write fails: the run stops, records
+    the end of the second batch, and the next run moves the rest."""
+    import threading
+    from unittest import mock
+
+    from django.db import connection
+
+    use(settings, NEW, OLD)
+    real, calls = backup._update_numbers, []
+
+    def failing(table, updates):
+        calls.append(threading.get_ident())
+        if len(calls) == 3:
+            raise OSError("disk full")
+        real(table, updates)
+
+    with mock.patch.object(backup, "_update_numbers", failing), pytest.raises(OSError, match="disk full"):
+        backup.welfare_keys_rotate(batch_size=2)
+    overlapped = connection.vendor == "postgresql"
+    assert (threading.get_ident() not in calls) == overlapped
+    second = sorted(old_files)[3]
+    assert backup.rotation_checkpoint(identity.key_id(NEW)) == second
+    entry = AuditEntry.objects.filter(action="key_rotate").get()
+    assert "4 scanned, 4 re-encrypted" in entry.detail and "stopped" in entry.detail
+    assert backup.welfare_outdated() == 3
+    rest = backup.welfare_keys_rotate(batch_size=2)
+    assert (rest.scanned, rest.moved, rest.done) == (3, 3, True)
+    use(settings, NEW)
+    for pk, number in old_files.items():
+        assert identity.decrypt(HardshipFile.objects.get(pk=pk).id_number_encrypted) == number
+
+
 def test_a_number_under_no_listed_key_is_left_and_reported(settings, old_files):
     use(settings, NEW)  # the old key forgotten too early
     result = backup.welfare_keys_rotate()
