@@ -32,6 +32,7 @@ import subprocess
 import tarfile
 import tempfile
 import time
+from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -599,6 +600,7 @@ class RotationResult:
 
 
 ROTATE_SUBJECT = "welfare data key -> {kid}"
+WRITERS = 2  # writer threads of a rotation on PostgreSQL
 UPDATE_BATCH = "UPDATE {table} SET id_number_encrypted = %s, id_number_hash = %s WHERE id = %s"
 
 
@@ -662,27 +664,35 @@ def welfare_keys_rotate(
     rotate = identity.rotator()
     scanned = moved = 0
     done = False
-    # On PostgreSQL, outside a transaction, a writer thread (its own connection) saves batch N
-    # while this one decrypts and re-encrypts batch N + 1: the server's work and the crypto
-    # overlap (8,500 files/s one after the other, 10,500 with a faster UPDATE, more overlapped).
-    # Progress counts committed batches only, so a stopped run resumes where its writes ended.
-    writer = ThreadPoolExecutor(max_workers=1) if _can_overlap() else None
-    pending: tuple[Future, int, int, int] | None = None
+    # On PostgreSQL, outside a transaction, writer threads (each with its own connection) save
+    # the last batches while this thread decrypts and re-encrypts the next: the server's work
+    # (eleven indexes to update per file) and the crypto overlap, on two server processes.
+    # 100,000 files: 8,500 files/s one step after the other; see `make bench` for today's rate.
+    # Progress counts the batches committed in order only, so a stopped run resumes after the
+    # last of them (a later batch already saved is skipped then: its files are under the new key).
+    writer = ThreadPoolExecutor(max_workers=WRITERS) if _can_overlap() else None
+    pending: deque[tuple[Future, int, int, int]] = deque()
 
-    def settle() -> None:
-        nonlocal pending, scanned, moved, last
-        if pending is not None:
-            future, n, m, pk = pending
-            pending = None
-            future.result()  # a failed write stops the run here
+    def settle(keep: int = 0) -> None:
+        nonlocal scanned, moved, last
+        while len(pending) > keep:
+            future, n, m, pk = pending.popleft()
+            try:
+                future.result()
+            except BaseException:
+                # A failed write stops the run here; later batches finish but are not counted.
+                for later, *_rest in pending:
+                    later.exception()
+                pending.clear()
+                raise
             scanned, moved, last = scanned + n, moved + m, pk
             if progress:
                 progress(n, m)
 
     try:
         read_to = last
-        while limit is None or scanned + (pending[1] if pending else 0) < limit:
-            queued = pending[1] if pending else 0
+        while limit is None or scanned + sum(p[1] for p in pending) < limit:
+            queued = sum(p[1] for p in pending)
             size = batch_size if limit is None else min(batch_size, limit - scanned - queued)
             batch = list(rows.filter(pk__gt=read_to).values_list("pk", "id_number_encrypted")[:size])
             if not batch:
@@ -693,18 +703,22 @@ def welfare_keys_rotate(
             # listed key (`rotate_keys --status` counts them).
             updates = [(*moved_to, pk) for pk, token in batch if (moved_to := rotate(token))]
             read_to = batch[-1][0]
-            settle()
-            future = _submit(writer, _update_numbers, table, updates) if updates else _submit(None, int)
-            pending = (future, len(batch), len(updates), read_to)
+            settle(keep=WRITERS - 1 if writer else 0)
+            if not updates:
+                future = _done_now(int)
+            elif writer is not None:
+                future = writer.submit(_write_in_thread, table, updates)
+            else:
+                future = _done_now(_update_numbers, table, updates)
+            pending.append((future, len(batch), len(updates), read_to))
         else:
             settle()
             done = not rows.filter(pk__gt=last).exists()
     finally:
         try:
-            settle()  # a write still under way when the run stopped
+            settle()  # writes still under way when the run stopped
         finally:
             if writer is not None:
-                writer.submit(_close_connection).result()  # in the writer thread: its own connection
                 writer.shutdown()
             seconds = time.monotonic() - started
             _audit(
@@ -716,8 +730,11 @@ def welfare_keys_rotate(
     return RotationResult(key_id=kid, scanned=scanned, moved=moved, last_pk=last, done=done, seconds=seconds)
 
 
-def _close_connection() -> None:
-    connection.close()
+def _write_in_thread(table: str, updates: list[tuple[str, str, int]]) -> None:
+    try:
+        _update_numbers(table, updates)
+    finally:
+        connection.close()  # the writer thread's own connection (a connect per batch of 5,000)
 
 
 def _can_overlap() -> bool:
@@ -726,9 +743,8 @@ def _can_overlap() -> bool:
     return connection.vendor == "postgresql" and not connection.in_atomic_block
 
 
-def _submit(writer: ThreadPoolExecutor | None, fn, *args) -> Future:
-    if writer is not None:
-        return writer.submit(fn, *args)
+def _done_now(fn, *args) -> Future:
+    """Run `fn` here and now, as a finished Future (the one-step path beside the writer threads)."""
     future: Future = Future()
     try:
         future.set_result(fn(*args))

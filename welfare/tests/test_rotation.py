@@ -92,7 +92,7 @@ def test_rotation_is_batched_resumable_and_logged(settings, old_files):
 
 @pytest.mark.django_db(transaction=True)
 def test_a_failed_batch_write_stops_the_run_at_the_last_committed_batch(settings, old_files):
-    """Committed, outside a transaction: on PostgreSQL the writes go through the writer thread
+    """Committed, outside a transaction: on PostgreSQL the writes go through the writer threads
     while the next batch is encrypted. The third batch's write fails: the run stops, records
     the end of the second batch, and the next run moves the rest."""
     import threading
@@ -103,9 +103,11 @@ def test_a_failed_batch_write_stops_the_run_at_the_last_committed_batch(settings
     use(settings, NEW, OLD)
     real, calls = backup._update_numbers, []
 
+    third = sorted(old_files)[4]  # the first file of the third batch
+
     def failing(table, updates):
         calls.append(threading.get_ident())
-        if len(calls) == 3:
+        if third in [pk for _token, _hash, pk in updates]:
             raise OSError("disk full")
         real(table, updates)
 
@@ -117,9 +119,12 @@ def test_a_failed_batch_write_stops_the_run_at_the_last_committed_batch(settings
     assert backup.rotation_checkpoint(identity.key_id(NEW)) == second
     entry = AuditEntry.objects.filter(action="key_rotate").get()
     assert "4 scanned, 4 re-encrypted" in entry.detail and "stopped" in entry.detail
-    assert backup.welfare_outdated() == 3
+    # The fourth batch (one file) may have been saved by the other writer meanwhile.
+    left = backup.welfare_outdated()
+    assert left in (2, 3) if overlapped else left == 3
     rest = backup.welfare_keys_rotate(batch_size=2)
-    assert (rest.scanned, rest.moved, rest.done) == (3, 3, True)
+    assert (rest.scanned, rest.moved, rest.done) == (3, left, True)
+    assert backup.welfare_outdated() == 0
     use(settings, NEW)
     for pk, number in old_files.items():
         assert identity.decrypt(HardshipFile.objects.get(pk=pk).id_number_encrypted) == number
