@@ -132,9 +132,13 @@ def public_fields_of_work() -> list[FieldOfWork]:
 
 
 def union_choices_for_public() -> list[Union]:
-    """Unions that own a public studio, or have one in their subtree (for the list filter; one query)."""
-    below = Studio.objects.public().filter(union__path__startswith=OuterRef("path"))
-    return list(Union.objects.filter(Exists(below)).only("pk", "name", "path", "depth"))
+    """Unions that own a public studio, or have one in their subtree (for the list filter): the
+    owners' tree paths and every prefix of them, in two index reads. (A correlated EXISTS per
+    union took over 5 s a page once the city had 100,000 unions.)"""
+    step = Union.steplen
+    owners = set(Studio.objects.public().order_by().values_list("union__path", flat=True).distinct())
+    paths = {path[:end] for path in owners for end in range(step, len(path) + 1, step)}
+    return list(Union.objects.filter(path__in=sorted(paths)).only("pk", "name", "path", "depth"))
 
 
 def public_studios(*, filters: dict, unions: list[Union]) -> QuerySet:

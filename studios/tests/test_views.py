@@ -47,6 +47,16 @@ def test_list_filters_and_search(client, tree, make_studio):
         assert phd.name in body and craft.name not in body, q
 
 
+def test_union_filter_offers_the_owners_and_their_ancestors_only(tree, make_studio):
+    from studios.selectors import union_choices_for_public
+
+    make_studio(union=tree.a1g)
+    make_studio(union=tree.bg, published=False)
+    make_studio(union=tree.b, status=Studio.Status.APPLYING, published=True)
+    chosen = union_choices_for_public()
+    assert [u.pk for u in chosen] == [tree.city.pk, tree.a.pk, tree.a1.pk, tree.a1g.pk]  # tree order
+
+
 def test_list_field_filter(client, make_studio):
     from studios.models import FieldOfWork
 
@@ -113,9 +123,9 @@ def test_list_queries_flat(client, make_studio, django_assert_num_queries):
     for _i in range(5):
         make_studio().fields_of_work.add(field)
     # 1 page-cache stamp (count, latest change), then on a cache miss: 2 fields of work with
-    # public studios, 3 unions with public studios, 4 count, 5 page of studios JOIN union
-    # (+ leader and cover subqueries), 6 their fields of work
-    with django_assert_num_queries(6):
+    # public studios, 3 the unions owning public studios, 4 those unions and their ancestors,
+    # 5 count, 6 page of studios JOIN union (+ leader and cover subqueries), 7 their fields of work
+    with django_assert_num_queries(7):
         assert client.get(reverse("studios:list")).status_code == 200
     studio = Studio.objects.first()
     rows = [
@@ -131,7 +141,7 @@ def test_list_queries_flat(client, make_studio, django_assert_num_queries):
     )
     assert Studio.objects.public().count() == 500
     cache.clear()  # bulk_create bypasses the services: count the render, not the cached page
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         assert client.get(reverse("studios:list")).status_code == 200
     # A filtered page is cached too (its whitelisted parameters in the key): the same six queries.
     cache.clear()
