@@ -1,15 +1,15 @@
 /* Shared map set-up: tiles from the configured provider, markers shifted for GCJ-02 tiles. */
 (function () {
   "use strict";
-  // Leaflet finds its default marker images through its stylesheet's URL, which breaks once the
+  // Leaflet finds its default marker image through its stylesheet's URL, which breaks once the
   // static files carry hashed names (the manifest storage of a server): the station page asked
-  // for /stations/1/marker-icon-2x.png. The template gives their real addresses.
+  // for /stations/1/marker-icon-2x.png. The template gives the real address. The double-size
+  // image is used on every screen (phones are high-density; Lighthouse flags the small one
+  // there), and no shadow: Leaflet has no high-density shadow.
   var me = document.currentScript;
   if (me && me.dataset.markerIcon) {
     L.Icon.Default.imagePath = "";
-    L.Icon.Default.mergeOptions({
-      iconUrl: me.dataset.markerIcon, iconRetinaUrl: me.dataset.markerIcon2x, shadowUrl: me.dataset.markerShadow
-    });
+    L.Icon.Default.mergeOptions({ iconUrl: me.dataset.markerIcon, iconRetinaUrl: me.dataset.markerIcon, shadowUrl: "" });
   }
   function data(id) { var el = document.getElementById(id); return el ? JSON.parse(el.textContent) : null; }
   function project(tiles, lat, lng) {
