@@ -152,7 +152,7 @@ def entry_update(*, entry: Entry, by: AbstractUser | None, now: dt.datetime | No
         raise ValidationError(_("Choose a category of this contest."), code="category")
     entry.full_clean()
     entry.save(update_fields=[*CORRECTABLE, "updated_at"])
-    page_changed(pk=before.contest.pk)
+    page_changed(pk=before.contest_id)
     return entry
 
 
@@ -163,7 +163,7 @@ def entry_delete(*, entry: Entry, by: AbstractUser | None) -> None:
     if entry.ballots.exists() or entry.scores.exists():
         raise ValidationError(_("An entry with votes or scores cannot be deleted."), code="voted")
     entry.delete()
-    page_changed(pk=entry.contest.pk)
+    page_changed(pk=entry.contest_id)
 
 
 @transaction.atomic

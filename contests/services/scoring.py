@@ -228,5 +228,5 @@ def period_publish(*, period: Period, by: AbstractUser | None, publish: bool = T
     period.published = publish
     period.published_at = timezone.now() if publish else None
     period.save(update_fields=["published", "published_at"])
-    page_changed(pk=period.contest.pk)
+    page_changed(pk=period.contest_id)
     return period

@@ -691,8 +691,12 @@ def welfare_keys_rotate(
 
     try:
         read_to = last
-        while limit is None or scanned + sum(p[1] for p in pending) < limit:
-            queued = sum(p[1] for p in pending)
+        while True:
+            queued = sum(n for _future, n, _m, _pk in pending)
+            if limit is not None and scanned + queued >= limit:  # stopped by --limit
+                settle()
+                done = not rows.filter(pk__gt=last).exists()
+                break
             size = batch_size if limit is None else min(batch_size, limit - scanned - queued)
             batch = list(rows.filter(pk__gt=read_to).values_list("pk", "id_number_encrypted")[:size])
             if not batch:
@@ -704,16 +708,13 @@ def welfare_keys_rotate(
             updates = [(*moved_to, pk) for pk, token in batch if (moved_to := rotate(token))]
             read_to = batch[-1][0]
             settle(keep=WRITERS - 1 if writer else 0)
-            if not updates:
-                future = _done_now(int)
+            if not updates:  # nothing to write: a finished step
+                future = _done_now(lambda: None)
             elif writer is not None:
                 future = writer.submit(_write_in_thread, table, updates)
             else:
                 future = _done_now(_update_numbers, table, updates)
             pending.append((future, len(batch), len(updates), read_to))
-        else:
-            settle()
-            done = not rows.filter(pk__gt=last).exists()
     finally:
         try:
             settle()  # writes still under way when the run stopped
