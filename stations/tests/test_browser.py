@@ -160,7 +160,9 @@ def test_station_map_marker_image_comes_from_its_static_address_and_loads(page, 
     icon = page.locator("img.leaflet-marker-icon")
     expect(icon).to_be_visible()
     assert icon.get_attribute("src") == static("vendor/leaflet/images/marker-icon-2x.png")
-    page.wait_for_function("document.querySelector('img.leaflet-marker-icon').naturalWidth === 50")
+    # A function, not an expression: the page's CSP forbids eval, which Playwright would use to
+    # poll an expression string once its first check is false.
+    page.wait_for_function("() => document.querySelector('img.leaflet-marker-icon').naturalWidth === 50")
     assert page.locator("img.leaflet-marker-shadow").count() == 0
 
 
@@ -252,8 +254,8 @@ def test_officer_in_chinese_adds_a_gallery_photo_and_opens_the_sign(
     qr = page.locator("#sign-qr")
     expect(qr).to_be_visible()
     # the SVG loaded (waits for it: the box is visible at its CSS size before the image arrives)
-    page.wait_for_function(
-        "document.getElementById('sign-qr').complete && document.getElementById('sign-qr').naturalWidth > 0"
+    page.wait_for_function(  # a function: see the marker test on CSP and eval
+        "() => document.getElementById('sign-qr').complete && document.getElementById('sign-qr').naturalWidth > 0"
     )
 
 
