@@ -16,10 +16,12 @@ from contests import selectors as contest_selectors
 from contests.models import Contest
 from stations import selectors as station_selectors
 from stations import services as station_services
+from stations.amenities import CODES
 from stations.geo import wgs84_to_gcj02
 from stations.hours import open_state
 from stations.models import Station
 from studios import selectors as studio_selectors
+from unionportal.core import pagecache
 from unionportal.core import selectors as core_selectors
 from unionportal.core.http import client_ip, rate_limited
 
@@ -104,6 +106,13 @@ def _station(request: Request, pk: int) -> Station:
     return station
 
 
+# Anonymous answers about public stations are kept in the page cache (unionportal.core.pagecache)
+# and served from it before DRF runs: no throttle count and no query for a repeat answer, made
+# again when a station changes (its writers forget the stamps) and every minute ("open now").
+_station_cached = pagecache.page("api-station", lambda request, pk: station_selectors.page_cache_stamp(pk), ttl=120)
+
+
+@_station_cached
 @extend_schema(responses={200: sz.StationDetailSerializer, **ERRORS}, tags=["stations"])
 @api_view(["GET"])
 @permission_classes([AllowAny])
@@ -117,6 +126,7 @@ def station_detail(request: Request, pk: int) -> Response:
     return Response(sz.StationDetailSerializer(station).data)
 
 
+@_station_cached
 @extend_schema(responses={200: sz.HoursSerializer, **ERRORS}, tags=["stations"])
 @api_view(["GET"])
 @permission_classes([AllowAny])
@@ -126,6 +136,19 @@ def station_hours(request: Request, pk: int) -> Response:
     return Response(sz.HoursSerializer(_hours_block(_station(request, pk), now)).data)
 
 
+@pagecache.page(
+    "api-nearby",
+    lambda request: (station_selectors.map_stamp(), pagecache.bucket(station_selectors.MAP_MAX_AGE)),
+    params={
+        "lat": pagecache.decimal,
+        "lng": pagecache.decimal,
+        "radius": pagecache.number,
+        "limit": pagecache.number,
+        "amenity": pagecache.choice(*CODES),  # one amenity (several: made for the request)
+        "open_now": pagecache.choice("true", "false", "1", "0"),
+    },
+    fresh=station_selectors.MAP_MAX_AGE,
+)
 @extend_schema(
     parameters=[sz.NearbySerializer], responses={200: sz.NearbyResultSerializer, **ERRORS}, tags=["stations"]
 )

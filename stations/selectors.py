@@ -338,6 +338,20 @@ def page_stamp(pk: int):
     return row and row[0]
 
 
+def page_name(pk: int) -> str:
+    """The name of a station's public page in the page cache (unionportal.core.pagecache)."""
+    return f"station:{pk}"
+
+
+def page_cache_stamp(pk: int) -> tuple | None:
+    """What a cached public answer about station `pk` (its page, its API detail) is keyed by:
+    when the station last changed (kept for a few seconds in the shared cache; its writers
+    forget it) and the minute, which keeps "open now" and "closes in N minutes" true. None:
+    the station is not public, and the answer is made for the request alone."""
+    changed = pagecache.kept(page_name(pk), lambda: page_stamp(pk))
+    return None if changed is None else (changed, pagecache.bucket(60))
+
+
 # --- Public statistics ----------------------------------------------------------------------
 
 

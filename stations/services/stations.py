@@ -30,7 +30,7 @@ from ..models import (
     cell_of,
     natural_key,
 )
-from ..selectors import MAP_STAMP
+from ..selectors import MAP_STAMP, page_name
 from .common import check_may_edit, is_public
 from .visits import exchange_visits_refresh, exchange_visits_withdraw
 
@@ -118,11 +118,6 @@ def station_delete(*, station: Station, by: AbstractUser | None = None) -> None:
     pk = station.pk
     station.delete()
     pagecache.forget(page_name(pk), MAP_STAMP)
-
-
-def page_name(pk: int) -> str:
-    """The name of a station's public page in the page cache (unionportal.core.pagecache)."""
-    return f"station:{pk}"
 
 
 def station_touch(*, station_ids: Iterable[int]) -> None:

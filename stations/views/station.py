@@ -26,15 +26,7 @@ def _station_for(request: HttpRequest, pk: int) -> Station:
     return station
 
 
-def _page_stamp(request: HttpRequest, pk: int) -> tuple | None:
-    # Whether the page is public and when the station last changed (kept for a few seconds in
-    # the shared cache; the station's writers forget it); the minute keeps "open now" and
-    # "closes in N minutes" true. None: not a public page (rendered for this request alone).
-    changed = pagecache.kept(services.page_name(pk), lambda: selectors.page_stamp(pk))
-    return None if changed is None else (changed, int(pagecache.now() // 60))
-
-
-@pagecache.page("station", _page_stamp, ttl=120)
+@pagecache.page("station", lambda request, pk: selectors.page_cache_stamp(pk), ttl=120)
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     # Cached for anonymous visitors by unionportal.core.pagecache.PageCacheMiddleware.
     return _detail(request, pk)

@@ -13,8 +13,12 @@ on the page when it was rendered are stored with it and replayed. The one per-vi
 of a page is the CSRF token of its forms (the language switcher, a feedback form): it is
 stored as a placeholder and filled in, with Django's own CSRF middleware setting the cookie,
 on the way out. Anything that makes a page per-visitor (a session or messages cookie, a
-signed-in user, a cookie set by the page, `Cache-Control: private/no-store`) bypasses the
-cache both ways.
+signed-in user, an API token, a cookie set by the page, `Cache-Control: private/no-store`)
+bypasses the cache both ways.
+
+The public read API (/api/v1/) opts its answers in the same way: a JSON answer kept here is
+served before DRF runs, so a repeat answer costs no throttle count and no query; the throttle
+still counts every answer that is made (api/views.py).
 
 `PAGE_CACHE=0` (settings.PAGE_CACHE) turns the cache off: `make bench` measures the cold
 pages that way. `serve()` is the older per-view form (used by the station page), which
@@ -43,6 +47,7 @@ PLACEHOLDER = "__portal_csrf__"
 _TOKEN = re.compile(r'(name="csrfmiddlewaretoken" value=")[^"]*(")')
 MAX_TEXT_PARAM = 40  # longer search terms are answered without the cache (bounds the keys)
 MAX_PAGE_PARAM = 500
+KEPT_TYPES = ("text/html", "application/json")  # pages, and the public API's answers
 
 
 def now() -> float:
@@ -87,6 +92,15 @@ def number(value: str) -> str | None:
     return value if value == "" or (value.isdigit() and len(value) <= 12) else None
 
 
+_DECIMAL = re.compile(r"-?\d{1,3}(\.\d{1,6})?")
+
+
+def decimal(value: str) -> str | None:
+    """A short plain decimal (a coordinate to 6 places, about 0.1 m), as typed; anything longer
+    (raw GPS readings) is answered without the cache, which bounds the keys."""
+    return value if value == "" or _DECIMAL.fullmatch(value) else None
+
+
 def query_key(request: HttpRequest, params: dict[str, Callable[[str], str | None]]) -> str | None:
     """The normalised query string of the whitelisted parameters, or None when the query holds
     anything else (then the page is rendered for this request only)."""
@@ -109,10 +123,12 @@ def query_key(request: HttpRequest, params: dict[str, Callable[[str], str | None
 def _anonymous_request(request: HttpRequest) -> bool:
     # Without a session cookie the visitor is anonymous (sign-in is session based), so the user
     # need not be loaded; `request.user`, once loaded, is asked as a second line of defence.
+    # An API token (Authorization header) signs a request in without a cookie: never shared.
     return (
         request.method == "GET"
         and settings.SESSION_COOKIE_NAME not in request.COOKIES
         and "messages" not in request.COOKIES
+        and "HTTP_AUTHORIZATION" not in request.META
     )
 
 
@@ -287,7 +303,7 @@ class PageCacheMiddleware:
             or cookies
             or "private" in control
             or "no-store" in control
-            or not response.headers.get("Content-Type", "").startswith("text/html")
+            or not response.headers.get("Content-Type", "").startswith(KEPT_TYPES)
             or (user is not None and user.is_authenticated)
             or getattr(getattr(request, "session", None), "modified", False)
         ):
