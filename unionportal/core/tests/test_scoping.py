@@ -1,10 +1,15 @@
 import pytest
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from unionportal.core.models import Activity, Role, Union
 from unionportal.core.scoping import has_role, union_scope
 from unionportal.core.testing import make_user
+
+ROLE_KINDS = list(Role.Kind.values)
 
 
 def _activity(union, title, **kw):
@@ -20,10 +25,44 @@ def test_union_scope_costs_one_query_whatever_the_depth(tree, officer_a, django_
     deep = tree.a1g
     for i in range(6):
         deep = Union.objects.add_child(deep, {"name": f"Level {i}", "kind": Union.Kind.GRASSROOTS})
-    # 1: unions joined with an EXISTS over the user's roles
+    # 1: the user's roles joined with the unions whose path lies under theirs
     with django_assert_num_queries(1):
         names = list(union_scope(officer_a).values_list("name", flat=True))
     assert "Level 5" in names and "District B" not in names
+
+
+@pytest.mark.django_db
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    parents=st.lists(st.integers(min_value=0, max_value=1000), min_size=1, max_size=30),
+    grants=st.lists(st.tuples(st.integers(min_value=0, max_value=1000), st.sampled_from(ROLE_KINDS)), max_size=4),
+    wanted=st.none() | st.sets(st.sampled_from(ROLE_KINDS)),
+)
+def test_union_scope_is_exactly_the_subtrees_of_the_grants(parents, grants, wanted):
+    """Against a plain prefix test in Python, on random trees (two roots, many siblings, deep
+    chains) and random grants: the path-range query finds every union under a grant of the
+    wanted kinds and nothing else (no sibling whose path sorts between, no parent)."""
+    from unionportal.core.services import role_grant
+
+    with transaction.atomic():
+        rollback = transaction.savepoint()
+        nodes = [
+            Union.objects.add_root({"name": "Root 1", "kind": Union.Kind.CITY}),
+            Union.objects.add_root({"name": "Root 2", "kind": Union.Kind.CITY}),
+        ]
+        for i, parent in enumerate(parents):
+            nodes.append(
+                Union.objects.add_child(nodes[parent % len(nodes)], {"name": f"U{i}", "kind": Union.Kind.STREET})
+            )
+        nodes = list(Union.objects.filter(pk__in=[n.pk for n in nodes]))
+        user = make_user("scoped")
+        held = {(nodes[at % len(nodes)], kind) for at, kind in grants}
+        for union, kind in held:
+            role_grant(user=user, union=union, kind=kind)
+        paths = [u.path for u, kind in held if wanted is None or kind in wanted]
+        expected = {u.pk for u in nodes if any(u.path.startswith(p) for p in paths)}
+        assert set(union_scope(user, wanted).values_list("pk", flat=True)) == expected
+        transaction.savepoint_rollback(rollback)
 
 
 def test_role_filter_and_superuser(tree, welfare_a, superuser):
