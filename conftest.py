@@ -42,9 +42,13 @@ def _media(settings, tmp_path):
 def _fresh_cache():
     from django.core.cache import cache
 
+    from unionportal.core import pagecache
+
     cache.clear()
+    pagecache.clear_local()
     yield
     cache.clear()
+    pagecache.clear_local()
 
 
 @pytest.fixture(scope="module")

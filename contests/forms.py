@@ -8,6 +8,7 @@ from unionportal.core.attachments import clean_attachment
 from unionportal.core.images import MultipleFileInput, MultipleImageUploadField
 from unionportal.core.models import Role, Union
 from unionportal.core.scoping import union_scope
+from unionportal.core.unionchoice import limit_union_choices
 
 from .models import Category, Contest, Criterion, Entry, JudgeAssignment, Period, Team
 
@@ -124,6 +125,7 @@ class ContestSetupForm(forms.ModelForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["union"].queryset = union_scope(user, Role.EDIT_ROLES).order_by("path")
+        limit_union_choices(self)
         for name in STAGE_FIELDS:
             self.fields[name].input_formats = [ISO_DATETIME, "%Y-%m-%dT%H:%M:%S"]
 
@@ -163,6 +165,7 @@ class TeamForm(forms.ModelForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["union"].queryset = union_scope(user, Role.EDIT_ROLES).order_by("path")
+        limit_union_choices(self)
 
 
 class PeriodForm(forms.ModelForm):

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from unionportal.core.images import ImageUploadField, MultipleFileInput, MultipleImageUploadField
 from unionportal.core.models import Role, Union
 from unionportal.core.scoping import union_scope
+from unionportal.core.unionchoice import limit_union_choices
 
 from .models import (
     Amenity,
@@ -136,6 +137,7 @@ class StationNewForm(StationEditForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["union"].queryset = union_scope(user, Role.EDIT_ROLES).order_by("path")
+        limit_union_choices(self)
 
 
 class WeekForm(forms.Form):
@@ -390,6 +392,7 @@ class DemandPointForm(forms.ModelForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["union"].queryset = union_scope(user, Role.EDIT_ROLES).order_by("path")
+        limit_union_choices(self)
 
 
 class ImportForm(forms.Form):

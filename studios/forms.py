@@ -9,6 +9,7 @@ from unionportal.core.attachments import clean_attachment
 from unionportal.core.images import ImageUploadField, MultipleImageUploadField
 from unionportal.core.models import Role, Union
 from unionportal.core.scoping import union_scope
+from unionportal.core.unionchoice import limit_union_choices
 
 from .models import Achievement, FieldOfWork, Member, Studio, SupportRecord
 
@@ -70,7 +71,8 @@ class StudioApplyForm(forms.ModelForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["union"].queryset = union_scope(user, Role.EDIT_ROLES)
+        self.fields["union"].queryset = union_scope(user, Role.EDIT_ROLES).order_by("path")
+        limit_union_choices(self)
         self.fields["fields_of_work"].queryset = FieldOfWork.objects.all()
         self.helper = FormHelper()
         self.helper.attrs = {"novalidate": ""}

@@ -8,6 +8,7 @@ import pytest
 from django.test import Client
 
 from unionportal.core import pagecache
+from unionportal.core.testing import clear_caches
 
 
 @pytest.fixture(autouse=True)
@@ -155,13 +156,12 @@ def test_public_pages_queries_flat(client, tree, officer_a, django_assert_max_nu
     urls = ["/", "/activities/", "/contests/", contest.get_absolute_url(), f"{contest.get_absolute_url()}results/"]
 
     def counts():
-        from django.core.cache import cache
         from django.db import connection
         from django.test.utils import CaptureQueriesContext
 
         out = {}
         for url in urls:
-            cache.clear()
+            clear_caches()
             with CaptureQueriesContext(connection) as queries:
                 assert client.get(url).status_code == 200
             out[url] = len(queries)

@@ -5,6 +5,7 @@ from django.utils.translation import pgettext_lazy
 
 from unionportal.core.images import MultipleImageUploadField
 from unionportal.core.scoping import union_scope
+from unionportal.core.unionchoice import limit_union_choices
 
 from . import identity
 from .models import WELFARE, Assistance, Campaign, CampaignItem, Cause, Employee, HardshipFile, Visit
@@ -17,6 +18,7 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 class UnionChoiceMixin:
     def _scope_union(self, user) -> None:
         self.fields["union"].queryset = union_scope(user, WELFARE).order_by("path")
+        limit_union_choices(self)
 
 
 class FileForm(UnionChoiceMixin, forms.ModelForm):
@@ -211,6 +213,7 @@ class PeriodForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["union"].queryset = union_scope(user, WELFARE).order_by("path")
+        limit_union_choices(self)
 
 
 class CampaignForm(UnionChoiceMixin, forms.ModelForm):
@@ -257,3 +260,4 @@ class EmployeeForm(forms.ModelForm):
         self.fields["union"].queryset = (
             union_scope(user, WELFARE).filter(path__startswith=campaign.union.path).order_by("path")
         )
+        limit_union_choices(self)

@@ -1,10 +1,9 @@
 import pytest
-from django.core.cache import cache
 from django.urls import reverse
 
 from contests import services
 from contests.models import Ballot, Contest, Entry
-from unionportal.core.testing import fake_image_upload, image_upload
+from unionportal.core.testing import clear_caches, fake_image_upload, image_upload
 
 pytestmark = pytest.mark.django_db
 
@@ -178,7 +177,7 @@ def test_list_queries_flat(client, make_contest, django_assert_num_queries):
         client.get(reverse("contests:list"))
     make_contest("results", slug="c2")
     make_contest("entry", slug="c3")
-    cache.clear()  # the page cache's copy; count the render
+    clear_caches()  # the page cache's copy; count the render
     with django_assert_num_queries(1):
         client.get(reverse("contests:list"))
 
@@ -262,7 +261,7 @@ def test_results_queries_flat(client, make_contest, make_entry, django_assert_nu
     with django_assert_num_queries(4):
         client.get(url)
     ranked(5)
-    cache.clear()  # the page cache's copy; count the render
+    clear_caches()  # the page cache's copy; count the render
     with django_assert_num_queries(4):
         client.get(url)
 

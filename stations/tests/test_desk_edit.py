@@ -5,7 +5,6 @@ import datetime as dt
 import io
 
 import pytest
-from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -16,6 +15,7 @@ from PIL import Image
 from stations import services
 from stations.models import HoursException, Inspection, InspectionPhoto, OpeningHours, Station, StationAmenity
 from stations.tests.test_queries import grow
+from unionportal.core.testing import clear_caches
 
 
 def url(name, station):
@@ -308,7 +308,7 @@ def test_inspection_date_is_iso_in_chinese(client, make_station, officer_a, sett
 
 
 def _count(client, path) -> int:
-    cache.clear()
+    clear_caches()
     with CaptureQueriesContext(connection) as ctx:
         r = client.get(path)
     assert r.status_code == 200

@@ -24,6 +24,7 @@ from stations.models import (
 from stations.tests.test_desk_edit import jpeg
 from unionportal.core.images import clean_image
 from unionportal.core.imports import ImportFailed
+from unionportal.core.testing import clear_caches
 
 
 def u(name, *args):
@@ -352,11 +353,10 @@ def test_record_admins_are_read_only_for_staff(client, make_station, tree, offic
 
 
 def _queries(client, address) -> int:
-    from django.core.cache import cache
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    cache.clear()
+    clear_caches()
     with CaptureQueriesContext(connection) as ctx:
         assert client.get(address).status_code == 200
     return len(ctx.captured_queries)

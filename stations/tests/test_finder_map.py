@@ -6,7 +6,6 @@ import datetime as dt
 import random
 
 import pytest
-from django.core.cache import cache
 from django.urls import reverse
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hsettings
@@ -14,6 +13,7 @@ from hypothesis import strategies as st
 
 from stations import selectors, services
 from stations.models import Amenity, OpeningHours, Station, StationAmenity
+from unionportal.core.testing import clear_caches
 
 MARKERS = reverse("stations:markers")
 FINDER = reverse("stations:finder")
@@ -266,7 +266,7 @@ def test_markers_queries_flat(client, tree, amenities, django_assert_max_num_que
     def counts():
         out = []
         for url, params in urls:
-            cache.clear()
+            clear_caches()
             with django_assert_max_num_queries(3) as ctx:
                 assert client.get(url, params).status_code == 200
             out.append(len(ctx.captured_queries))

@@ -3,13 +3,12 @@ import io
 
 import openpyxl
 import pytest
-from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from studios import selectors, services
 from studios.models import Achievement, Member, Studio
-from unionportal.core.testing import bomb_upload, fake_image_upload, image_upload
+from unionportal.core.testing import bomb_upload, clear_caches, fake_image_upload, image_upload
 
 pytestmark = pytest.mark.django_db
 
@@ -140,11 +139,11 @@ def test_list_queries_flat(client, make_studio, django_assert_num_queries):
         Studio.fields_of_work.through(studio_id=s.pk, fieldofwork_id=field.pk) for s in made
     )
     assert Studio.objects.public().count() == 500
-    cache.clear()  # bulk_create bypasses the services: count the render, not the cached page
+    clear_caches()  # bulk_create bypasses the services: count the render, not the cached page
     with django_assert_num_queries(7):
         assert client.get(reverse("studios:list")).status_code == 200
     # A filtered page is cached too (its whitelisted parameters in the key): the same six queries.
-    cache.clear()
+    clear_caches()
     with django_assert_num_queries(7):
         assert client.get(reverse("studios:list"), {"kind": studio.kind, "q": "bulk", "field": "f"}).status_code == 200
     with django_assert_num_queries(0):  # the cached page; its stamp kept a few seconds
@@ -190,7 +189,7 @@ def test_cached_profile_follows_changes_and_has_each_visitors_token(client, make
     # outside the services: within pagecache.STAMP_TTL seconds).
     client.logout()
     Studio.objects.filter(pk=studio.pk).update(published=False)
-    cache.clear()
+    clear_caches()
     assert client.get(url).status_code == 404
 
 

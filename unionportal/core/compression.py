@@ -21,9 +21,10 @@ every middleware that sets a cookie (so it sees them all).
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.middleware.gzip import GZipMiddleware
-from django.utils.cache import add_never_cache_headers
+from django.middleware.gzip import GZipMiddleware, re_accepts_gzip
+from django.utils.cache import add_never_cache_headers, patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.text import compress_string
 
 TOKEN_MARK = b"csrfmiddlewaretoken"
 COMPRESSIBLE = (
@@ -52,17 +53,51 @@ def carries_no_secret(request: HttpRequest, response: HttpResponse) -> bool:
     return response.streaming or TOKEN_MARK not in response.content
 
 
+def compressible(request: HttpRequest, response: HttpResponse) -> bool:
+    content_type = response.get("Content-Type", "").lower()
+    return content_type.startswith(COMPRESSIBLE) and not request.path.startswith(settings.STATIC_URL)
+
+
+def compress_kept(request: HttpRequest, response: HttpResponse) -> None:
+    """Compress a page the page cache keeps, once (unionportal.core.pagecache): its hits go out
+    as kept, compressed or not as each visitor accepts, without compressing the page again.
+    Only a page that carries no secret, as any other compressed response."""
+    patch_vary_headers(response, ("Accept-Encoding",))  # as GZipMiddleware would on each hit
+    if len(response.content) < 200 or not compressible(request, response):
+        return
+    if not carries_no_secret(request, response):
+        return
+    packed = compress_string(response.content, max_random_bytes=SafeGZipMiddleware.max_random_bytes)
+    if len(packed) < len(response.content):
+        response.gzipped = packed
+
+
 class SafeGZipMiddleware(GZipMiddleware):
     """Django's GZipMiddleware (with its random padding against BREACH too), for text
     responses that carry no secret only (see the module)."""
 
     def process_response(self, request, response):
-        content_type = response.get("Content-Type", "").lower()
-        if not content_type.startswith(COMPRESSIBLE) or request.path.startswith(settings.STATIC_URL):
+        if hasattr(response, "gzipped"):  # a kept page, compressed once (compress_kept)
+            return self._send_kept(request, response)
+        if not compressible(request, response):
             return response
         if not carries_no_secret(request, response):
             return response
         return super().process_response(request, response)
+
+    @staticmethod
+    def _send_kept(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+        packed = response.gzipped
+        del response.gzipped
+        if packed is None or not re_accepts_gzip.search(request.META.get("HTTP_ACCEPT_ENCODING", "")):
+            return response
+        response.content = packed
+        response.headers["Content-Length"] = str(len(packed))
+        response.headers["Content-Encoding"] = "gzip"
+        etag = response.get("ETag")
+        if etag and etag.startswith('"'):
+            response.headers["ETag"] = "W/" + etag  # as GZipMiddleware does
+        return response
 
 
 def switch_language(request: HttpRequest, code: str) -> HttpResponse:

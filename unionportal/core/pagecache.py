@@ -41,6 +41,8 @@ from django.middleware.csrf import CsrfViewMiddleware, get_token
 from django.urls import Resolver404, resolve
 from django.utils import translation
 
+from .compression import compress_kept
+
 TTL = 300  # seconds; a safety net for changes that do not move the stamp (e.g. a union renamed)
 STAMP_TTL = 10  # seconds a stamp read by kept() is trusted without asking the database again
 PLACEHOLDER = "__portal_csrf__"
@@ -143,21 +145,50 @@ def cacheable(request: HttpRequest, params: dict | None = None) -> bool:
 _MISSING = object()
 
 
+# Each server process also remembers the stamps it read for up to LOCAL_SECONDS, so a cached
+# page costs one shared-cache read (the page) rather than two; forget() clears this process's
+# copy at once, and another process's copy lapses within LOCAL_SECONDS, which no page's stated
+# freshness is shorter than.
+LOCAL_SECONDS = 1.0
+_LOCAL_MAX = 10_000
+_local: dict[str, tuple[object, float]] = {}
+
+
 def kept(name: str, read: Callable[[], object]) -> object:
     """The freshness stamp of page `name`, read by `read()` (one small query) at most every
     STAMP_TTL seconds and kept in the shared cache meanwhile, so that a cached page costs no
     query at all. Writers that change the page call forget(name): with a shared cache (Redis)
-    the change shows on the very next request, and in any case within STAMP_TTL seconds."""
+    the change shows within LOCAL_SECONDS on every server, and in any case within STAMP_TTL
+    seconds."""
     key = f"pagestamp:{name}"
+    moment = now()
+    mine = _local.get(key)
+    if mine is not None and mine[1] > moment:
+        return mine[0]
     entry = cache.get(key, _MISSING)
-    if entry is not _MISSING and isinstance(entry, tuple) and len(entry) == 2 and entry[1] > now():
-        return entry[0]
-    value = read()
-    cache.set(key, (value, now() + STAMP_TTL), STAMP_TTL)
+    if entry is not _MISSING and isinstance(entry, tuple) and len(entry) == 2 and entry[1] > moment:
+        value, until = entry
+    else:
+        value, until = read(), moment + STAMP_TTL
+        cache.set(key, (value, until), STAMP_TTL)
+    if len(_local) >= _LOCAL_MAX:
+        _local.clear()
+    _local[key] = (value, min(until, moment + LOCAL_SECONDS))
     return value
 
 
 stamp = kept  # the older name
+
+
+def clear_local() -> None:
+    """Forget this process's copies of the stamps (with the shared cache cleared, in tests)."""
+    _local.clear()
+
+
+def _drop(keys: list[str]) -> None:
+    cache.delete_many(keys)
+    for key in keys:
+        _local.pop(key, None)
 
 
 def forget(*names: str) -> None:
@@ -165,8 +196,8 @@ def forget(*names: str) -> None:
     (a request in between may have read and kept the old stamp)."""
     keys = [f"pagestamp:{name}" for name in names]
     if keys:
-        cache.delete_many(keys)
-        transaction.on_commit(lambda: cache.delete_many(keys))
+        _drop(keys)
+        transaction.on_commit(lambda: _drop(keys))
 
 
 # --- Opting a view in ---------------------------------------------------------------------------
@@ -270,6 +301,8 @@ class PageCacheMiddleware:
         found = page_key(request)
         if found is not None:
             entry = cache.get(found[0])
+            if isinstance(entry, HttpResponse):
+                return entry  # kept whole (a fresh copy from the cache), "X-Page-Cache: hit" included
             if entry is not None:
                 return self.replay(request, entry)
         response = self.get_response(request)
@@ -278,6 +311,7 @@ class PageCacheMiddleware:
         return response
 
     def replay(self, request: HttpRequest, entry: tuple) -> HttpResponse:
+        """A kept page with a CSRF placeholder: this visitor's token goes in."""
         html, headers = entry
         csrf = PLACEHOLDER in html
         if csrf:
@@ -308,9 +342,22 @@ class PageCacheMiddleware:
             or getattr(getattr(request, "session", None), "modified", False)
         ):
             return
-        html = _TOKEN.sub(rf"\g<1>{PLACEHOLDER}\g<2>", response.content.decode(response.charset or "utf-8"))
         headers = [(k, v) for k, v in response.items() if k.lower() not in _SKIP_HEADERS]
-        cache.set(key, (html, headers), spec.ttl)
+        text = response.content.decode(response.charset or "utf-8")
+        html = _TOKEN.sub(rf"\g<1>{PLACEHOLDER}\g<2>", text)
+        if html != text:  # a form's CSRF token: each visitor gets their own (replay)
+            cache.set(key, (html, headers), spec.ttl)
+            return
+        # No per-visitor part: the response itself is kept, ready to go out as it comes back
+        # from the cache (no header is converted again on a hit).
+        ready = HttpResponse(response.content)
+        for name, value in headers:
+            ready.headers[name] = value
+        ready.headers["X-Page-Cache"] = "hit"
+        ready.headers["Content-Length"] = str(len(response.content))
+        ready.gzipped = None
+        compress_kept(request, ready)  # compressed once here, not on every hit
+        cache.set(key, ready, spec.ttl)
 
 
 def serve(request: HttpRequest, name: str, stamp, render: Callable[[], HttpResponse], ttl: int = TTL) -> HttpResponse:

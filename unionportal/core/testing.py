@@ -90,3 +90,14 @@ def seeded_for_module(django_db_blocker, media_root, seed=None):
             seed()
         yield
         transaction.set_rollback(True)
+
+
+def clear_caches() -> None:
+    """Empty the shared cache and this process's copies of the page stamps
+    (unionportal.core.pagecache): the next page renders from the database."""
+    from django.core.cache import cache
+
+    from . import pagecache
+
+    cache.clear()
+    pagecache.clear_local()

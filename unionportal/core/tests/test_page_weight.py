@@ -141,6 +141,58 @@ def test_a_page_with_a_csrf_token_is_not_compressed(client):
     assert not response.has_header("Content-Encoding")
 
 
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", ["/", "/activities/", "/stations/", "/studios/", "/contests/"])
+def test_a_kept_page_is_compressed_once_and_sent_as_each_visitor_accepts(client, url, monkeypatch):
+    """The page cache keeps a public page with its compressed body: a hit goes out compressed
+    for a browser that accepts gzip, plain for one that does not, and compresses nothing."""
+    from unionportal.core import compression
+
+    made = _get(client, url)  # rendered, compressed by the middleware, and kept
+    assert made["Content-Encoding"] == "gzip" and not made.has_header("X-Page-Cache")
+    calls = []
+    real = compression.compress_string
+    monkeypatch.setattr(compression, "compress_string", lambda *a, **k: calls.append(1) or real(*a, **k))
+    monkeypatch.setattr("django.middleware.gzip.compress_string", compression.compress_string)
+    packed = _get(client, url)
+    plain = client.get(url)
+    assert packed["X-Page-Cache"] == "hit" and plain["X-Page-Cache"] == "hit"
+    assert calls == []  # neither hit compressed anything
+    assert packed["Content-Encoding"] == "gzip" and not plain.has_header("Content-Encoding")
+    assert gzip.decompress(packed.content) == plain.content == gzip.decompress(made.content)
+    assert int(packed["Content-Length"]) == len(packed.content)
+    assert int(plain["Content-Length"]) == len(plain.content)
+    for response in (packed, plain):
+        assert "Accept-Encoding" in response["Vary"] and not response.cookies
+
+
+@pytest.mark.django_db
+def test_a_kept_page_with_a_form_is_never_compressed(client, tree):
+    """A station page holds the feedback form: each visitor's CSRF token goes in on every hit,
+    so it is sent uncompressed, first time and kept alike."""
+    from stations import services
+    from stations.models import Station
+
+    station = services.station_save(
+        station=Station(
+            union=tree.a,
+            name="Form station",
+            kind=Station.Kind.OUTDOOR,
+            lat=39.73,
+            lng=116.14,
+            town="T",
+            status=Station.Status.OPEN,
+            is_public=True,
+        )
+    )
+    first = _get(client, station.get_absolute_url())
+    again = _get(client, station.get_absolute_url())
+    assert again["X-Page-Cache"] == "hit"
+    for response in (first, again):
+        assert b"csrfmiddlewaretoken" in response.content
+        assert not response.has_header("Content-Encoding")
+
+
 def _through_middleware(response, **cookies):
     request = RequestFactory().get("/", HTTP_ACCEPT_ENCODING="gzip")
     request.COOKIES.update(cookies)

@@ -1,0 +1,52 @@
+"""Union dropdowns that stay one screen whatever the size of the user's scope.
+
+A form's union field accepts any union of the user's scope (its queryset, checked by id in one
+indexed query), but a city federation's scope may hold 100,000 unions: listing them all made
+a page of several megabytes and seconds of rendering. `limit_union_choices()` makes the field
+list only the top of the scope, the user's own role unions and LEVELS levels below them in
+tree order (at most SHOWN), plus the union already chosen, so a form sent back with an error,
+or a record whose union lies deeper, keeps its value.
+"""
+
+from django import forms
+from django.db.models import Case, Q, Subquery, Value, When
+
+SHOWN = 300  # unions a dropdown lists at most
+LEVELS = 2  # levels listed below the top of the scope
+
+
+class _ShownUnions(forms.models.ModelChoiceIterator):
+    def __iter__(self):
+        field = self.field
+        if field.empty_label is not None:
+            yield ("", field.empty_label)
+        for union in _shown(field.queryset, field.kept_pk):
+            yield self.choice(union)
+
+    def __len__(self):
+        return len(_shown(self.field.queryset, self.field.kept_pk)) + (self.field.empty_label is not None)
+
+    def __bool__(self):
+        return self.field.empty_label is not None or self.queryset.exists()
+
+
+def _shown(queryset, kept_pk) -> list:
+    """The listed unions of `queryset` (the scope), in one query, in tree order."""
+    top = queryset.order_by("depth").values("depth")[:1]
+    listed = Q(depth__lte=Subquery(top) + LEVELS)
+    first = Value(1)
+    if kept_pk not in (None, "") and str(kept_pk).isdigit():
+        listed |= Q(pk=kept_pk)
+        first = Case(When(pk=kept_pk, then=Value(0)), default=Value(1))  # never cut off by the cap
+    rows = list(queryset.filter(listed).order_by(first, "path")[:SHOWN])
+    return sorted(rows, key=lambda union: union.path)
+
+
+def limit_union_choices(form: forms.BaseForm, name: str = "union") -> None:
+    """Make the form's union field list only the top of its scope and the chosen union (see the
+    module); call it once the field's queryset is the user's scope."""
+    field = form.fields[name]
+    value = form[name].value()
+    field.kept_pk = getattr(value, "pk", value)
+    field.iterator = _ShownUnions
+    field.widget.choices = field.choices  # the widget was given the full iterator when the queryset was set
