@@ -290,3 +290,18 @@ def test_officer_switches_the_hour_and_sees_uncovered_points_change_in_chinese(
     expect(page.locator("#coverage-summary")).to_contain_text("2 个在此时段步行范围内没有开放的站点")
     expect(page.locator("#coverage-chart canvas")).to_be_attached()
     assert errors == []
+
+
+def test_stats_charts_are_drawn_as_they_come_near_the_screen_in_chinese(page, live_server, network, settings):
+    """On a phone the statistics page draws its first chart at once and the ones further down
+    when the visitor scrolls to them (the page's first taps are not kept waiting)."""
+    settings.LANGUAGE_CODE = "zh-hans"
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(f"{live_server.url}/stations/stats/")
+    expect(page.locator("#chart-kind canvas")).to_be_attached()
+    assert page.locator("#chart-months canvas").count() == 0  # far below the first screen
+    page.locator("#chart-months").scroll_into_view_if_needed()
+    expect(page.locator("#chart-months canvas")).to_be_attached()
+    expect(page.locator("#chart-months")).to_have_attribute("data-ready", "1")
+    assert errors == []
