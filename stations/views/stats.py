@@ -17,6 +17,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 STATS_SECONDS = 300  # the figures are recounted once per slot of this length
 COVERAGE_SECONDS = 600  # the coverage shares once per slot of this length
+TOWN_BARS = 10  # towns drawn as bars (the busiest); the table below lists them all
 
 
 @pagecache.page("stations-stats", lambda request: pagecache.bucket(STATS_SECONDS), fresh=COVERAGE_SECONDS)
@@ -28,9 +29,6 @@ def stats(request: HttpRequest) -> HttpResponse:
         f"stations:stats-page:{language}:{pagecache.bucket(STATS_SECONDS)}", selectors.station_stats, 2 * STATS_SECONDS
     )
     chart = {
-        "kind": {"labels": [k for k, _n in data["by_kind"]], "values": [n for _k, n in data["by_kind"]]},
-        "status": {"labels": [k for k, _n in data["by_status"]], "values": [n for _k, n in data["by_status"]]},
-        "town": {"labels": [k for k, _n in data["by_town"]], "values": [n for _k, n in data["by_town"]]},
         "months": {
             "labels": [m for m, _v, _u in data["months"]],
             "visits": [v for _m, v, _u in data["months"]],
@@ -52,12 +50,23 @@ def stats(request: HttpRequest) -> HttpResponse:
     worst = min(range(len(shares)), key=lambda h: (shares[h], h)) if shares else None
     context = {
         **data,
+        # The first screen's two charts are bars drawn by the page itself (no script to run as
+        # it opens); ECharts draws the ones further down when they come near (stats.js).
+        "kind_bars": _bars(data["by_kind"]),
+        "status_bars": _bars(data["by_status"]),
+        "town_bars": _bars(sorted(data["by_town"], key=lambda row: -row[1])[:TOWN_BARS]),
         "chart": chart,
         "coverage_shares": shares,
         "coverage_worst": chart["coverage"]["labels"][worst] if worst is not None else "",
         "coverage_worst_share": shares[worst] if worst is not None else None,
     }
     return render(request, "stations/stats.html", context)
+
+
+def _bars(rows) -> list[tuple[str, int, int]]:
+    """(label, count, width in % of the largest count) of each row."""
+    top = max((n for _label, n in rows), default=0) or 1
+    return [(label, n, round(100 * n / top)) for label, n in rows]
 
 
 def stats_export(request: HttpRequest) -> HttpResponse:

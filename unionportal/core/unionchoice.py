@@ -3,16 +3,15 @@
 A form's union field accepts any union of the user's scope (its queryset, checked by id in one
 indexed query), but a city federation's scope may hold 100,000 unions: listing them all made
 a page of several megabytes and seconds of rendering. `limit_union_choices()` makes the field
-list only the top of the scope, the user's own role unions and LEVELS levels below them in
-tree order (at most SHOWN), plus the union already chosen, so a form sent back with an error,
+list at most SHOWN unions, level by level from the top of the scope (so all of them in a scope
+that small), in tree order, plus the union already chosen, so a form sent back with an error,
 or a record whose union lies deeper, keeps its value.
 """
 
 from django import forms
-from django.db.models import Case, Q, Subquery, Value, When
+from django.db.models import Case, Value, When
 
 SHOWN = 300  # unions a dropdown lists at most
-LEVELS = 2  # levels listed below the top of the scope
 
 
 class _ShownUnions(forms.models.ModelChoiceIterator):
@@ -31,14 +30,14 @@ class _ShownUnions(forms.models.ModelChoiceIterator):
 
 
 def _shown(queryset, kept_pk) -> list:
-    """The listed unions of `queryset` (the scope), in one query, in tree order."""
-    top = queryset.order_by("depth").values("depth")[:1]
-    listed = Q(depth__lte=Subquery(top) + LEVELS)
+    """The listed unions of `queryset` (the scope), in one query, in tree order: the SHOWN
+    nearest the top (every union of a scope that small), and the kept one."""
     first = Value(1)
+    extra = 0
     if kept_pk not in (None, "") and str(kept_pk).isdigit():
-        listed |= Q(pk=kept_pk)
         first = Case(When(pk=kept_pk, then=Value(0)), default=Value(1))  # never cut off by the cap
-    rows = list(queryset.filter(listed).order_by(first, "path")[:SHOWN])
+        extra = 1
+    rows = list(queryset.order_by(first, "depth", "path")[: SHOWN + extra])
     return sorted(rows, key=lambda union: union.path)
 
 

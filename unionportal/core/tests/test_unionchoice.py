@@ -23,7 +23,14 @@ def _listed(form) -> list[str]:
     return [label for value, label in form.fields["union"].choices if value != ""]
 
 
-def test_lists_two_levels_below_the_top_and_accepts_a_deeper_union_by_id(tree, officer_a):
+def test_a_small_scope_is_listed_whole(tree, officer_a):
+    _chain(tree.a1g, 3)
+    form = ActivityForm(user=officer_a)
+    assert _listed(form) == ["District A", "Street A1", "Grassroots A1g", "Level 0", "Level 1", "Level 2"]
+
+
+def test_a_large_scope_lists_its_top_levels_and_accepts_a_deeper_union_by_id(tree, officer_a, monkeypatch):
+    monkeypatch.setattr(unionchoice, "SHOWN", 3)
     deep = _chain(tree.a1g, 3)  # depths 5, 6, 7 below District A (2), Street A1 (3), A1g (4)
     form = ActivityForm(user=officer_a)
     assert _listed(form) == ["District A", "Street A1", "Grassroots A1g"]
@@ -46,14 +53,14 @@ def test_a_union_outside_the_scope_is_neither_listed_nor_accepted(tree, officer_
 
 
 def test_the_cap_never_drops_the_chosen_union(tree, officer_a, monkeypatch):
-    monkeypatch.setattr(unionchoice, "SHOWN", 2)
-    station_union = tree.a1g
-    form = StationNewForm(initial={"union": station_union.pk}, user=officer_a)
+    monkeypatch.setattr(unionchoice, "SHOWN", 1)
+    form = StationNewForm(initial={"union": tree.a1g.pk}, user=officer_a)
     assert _listed(form) == ["District A", "Grassroots A1g"]  # the cap, and the chosen one kept
     assert len(form.fields["union"].choices) == 3  # with the empty choice
 
 
-def test_listing_costs_one_query(tree, officer_a, django_assert_num_queries):
+def test_listing_costs_one_query(tree, officer_a, django_assert_num_queries, monkeypatch):
+    monkeypatch.setattr(unionchoice, "SHOWN", 3)
     _chain(tree.a1g, 5)
     form = ActivityForm(user=officer_a)
     with django_assert_num_queries(1):
