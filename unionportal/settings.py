@@ -379,7 +379,9 @@ ACCOUNTS_CHECKS_PER_ADDRESS_HOUR = env.int("ACCOUNTS_CHECKS_PER_ADDRESS_HOUR", d
 # every task runs in process as it is sent, so `make run` works alone (and no schedule runs).
 from celery.schedules import crontab  # noqa: E402
 
-CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL or "memory://")
+# In-process broker without Redis (tasks run eagerly then); a host named keeps kombu from
+# warning "No hostname was supplied" whenever a task is sent.
+CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL or "memory://localhost/")
 CELERY_TASK_ALWAYS_EAGER = not (REDIS_URL or env("CELERY_BROKER_URL", default=""))
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_IGNORE_RESULT = True

@@ -17,7 +17,7 @@ def note(user, title="Stop 1", link="/stations/desk/feedback/", **fields):
 
 def test_without_redis_tasks_run_eagerly():
     assert celery_app.conf.task_always_eager is True
-    assert celery_app.conf.broker_url == "memory://"
+    assert celery_app.conf.broker_url == "memory://localhost/"
     assert "notifications.overdue_reviews" in {e["task"] for e in celery_app.conf.beat_schedule.values()}
 
 

@@ -33,11 +33,9 @@ def _shown(queryset, kept_pk) -> list:
     """The listed unions of `queryset` (the scope), in one query, in tree order: the SHOWN
     nearest the top (every union of a scope that small), and the kept one."""
     first = Value(1)
-    extra = 0
     if kept_pk not in (None, "") and str(kept_pk).isdigit():
         first = Case(When(pk=kept_pk, then=Value(0)), default=Value(1))  # never cut off by the cap
-        extra = 1
-    rows = list(queryset.order_by(first, "depth", "path")[: SHOWN + extra])
+    rows = list(queryset.order_by(first, "depth", "path")[:SHOWN])
     return sorted(rows, key=lambda union: union.path)
 
 

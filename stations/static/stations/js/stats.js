@@ -1,35 +1,12 @@
 (function () {
   "use strict";
-  // The charts further down the statistics page. ECharts (a large script) is loaded only when
-  // the first of them comes into view, and each chart is drawn as it does: a phone opening the
-  // page runs no chart script at all (its first screen is bars drawn by the page).
+  // The charts further down the statistics page, each drawn when it comes into view (with
+  // ECharts loaded then: static/js/charts.js); a phone opening the page runs no chart script
+  // at all (its first screen is bars drawn by the page).
   var el = document.getElementById("chart-data");
-  var me = document.currentScript;
-  if (!el || !me) { return; }
+  if (!el || !window.portalCharts) { return; }
   var d = JSON.parse(el.textContent);
-  var waiting = [];
-  var loading = false;
-
-  function withECharts(draw) {
-    if (window.echarts) { draw(); return; }
-    waiting.push(draw);
-    if (loading) { return; }
-    loading = true;
-    var script = document.createElement("script");
-    script.src = me.dataset.echarts;
-    script.onload = function () { waiting.splice(0).forEach(function (f) { f(); }); };
-    document.head.appendChild(script);
-  }
-  function whenSeen(node, draw) {
-    var go = function () {
-      withECharts(function () { draw(node); node.dataset.ready = "1"; });
-    };
-    if (!("IntersectionObserver" in window)) { go(); return; }
-    var seen = new IntersectionObserver(function (entries) {
-      if (entries.some(function (e) { return e.isIntersecting; })) { seen.disconnect(); go(); }
-    });
-    seen.observe(node);
-  }
+  var whenSeen = window.portalCharts.whenSeen;
   function resizes(chart) { window.addEventListener("resize", function () { chart.resize(); }); }
 
   var months = document.getElementById("chart-months");
