@@ -185,6 +185,7 @@ def public_profile(*, slug: str) -> dict | None:
         "by_type": figures["by_type"],
         "chart": figures["chart"],
         "before_founding": figures["before_founding"],
+        "year_bars": figures["year_bars"],
         "recent": recent,
         "targets": list(studio.targets.all()[:5]),
         "timeline": timeline(studio=studio, recent=recent),
@@ -267,6 +268,7 @@ def studio_figures(*, studio: Studio) -> dict:
     by_type += [(labels[t], counts[f"type_{t}"], False) for t in Achievement.Type.values if t not in grouped]
     years = studio_years(studio=studio)
     charted = sum(r["n"] for r in years)
+    best = max((r["n"] for r in years), default=0) or 1
     return {
         "counts": counts,
         "by_type": by_type,
@@ -276,6 +278,9 @@ def studio_figures(*, studio: Studio) -> dict:
             "label": _("Achievements"),
         },
         "before_founding": counts["total"] - charted,
+        # The same per-year counts as bars the page draws itself: (year, count, height in % of
+        # the best year).
+        "year_bars": [(str(r["year"]), r["n"], round(100 * r["n"] / best)) for r in years],
     }
 
 

@@ -36,14 +36,16 @@ def test_chart_tooltip_raises_no_csp_error(page, live_server, transactional_db):
     errors: list[str] = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     page.on("response", lambda r: errors.append(f"{r.status} {r.url}") if r.status >= 400 else None)
-    page.goto(f"{live_server.url}/studios/qi-he/")
-    page.wait_for_selector("#studio-chart[data-ready='1'] canvas")
-    box = page.locator("#studio-chart").bounding_box()
+    # The station statistics' month chart (ECharts, drawn when scrolled into view) shows a tooltip.
+    page.goto(f"{live_server.url}/stations/stats/")
+    page.locator("#chart-months").scroll_into_view_if_needed()
+    page.wait_for_selector("#chart-months[data-ready='1'] canvas")
+    box = page.locator("#chart-months").bounding_box()
     # Sweep across the chart so the tooltip shows for several bars.
     for x in range(1, 10):
         page.mouse.move(box["x"] + box["width"] * x / 10, box["y"] + box["height"] * 0.6)
         page.wait_for_timeout(60)
-    page.wait_for_selector("#studio-chart div[style*='position']")
+    page.wait_for_selector("#chart-months div[style*='position']")  # the tooltip
     assert not [e for e in errors if "Content Security Policy" in e or "favicon" in e], errors
 
 
