@@ -38,6 +38,19 @@ def _media(settings, tmp_path):
     settings.WELFARE_PRIVATE_ROOT = tmp_path / "private"
 
 
+@pytest.fixture
+def clock(monkeypatch):
+    """The page cache's clock (unionportal.core.pagecache.now), moved by a test instead of
+    sleeping: clock["now"] += seconds."""
+    import time
+
+    from unionportal.core import pagecache
+
+    state = {"now": time.time()}
+    monkeypatch.setattr(pagecache, "now", lambda: state["now"])
+    return state
+
+
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     from django.core.cache import cache

@@ -7,22 +7,11 @@ page cache's clock (pagecache.now) is moved forward by the number of seconds the
 
 import datetime as dt
 import re
-import time
 
 import pytest
 from django.utils import timezone
 
-from unionportal.core import pagecache
-
 FRESH = re.compile(r"changes show (?:within (\d+) seconds|at once)")
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    """The page cache's clock, moved by the tests instead of sleeping."""
-    state = {"now": time.time()}
-    monkeypatch.setattr(pagecache, "now", lambda: state["now"])
-    return state
 
 
 def stated(response) -> int:

@@ -2,26 +2,16 @@
 (unionportal.core.pagecache): repeat answers cost no query and no throttle count, a station
 write shows on the next answer, and nothing signed in (session or token) is ever shared."""
 
-import time
-
 import pytest
 from django.test import Client
 from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 
 from stations import services
-from unionportal.core import pagecache
 
 pytestmark = pytest.mark.django_db
 
 NEAR = {"lat": "39.7301", "lng": "116.1401", "radius": "2000"}
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    state = {"now": time.time()}
-    monkeypatch.setattr(pagecache, "now", lambda: state["now"])
-    return state
 
 
 def hit(response) -> bool:
