@@ -38,8 +38,12 @@
     a.textContent = p.name;
     return a;
   }
+  // The station whose popup is open: kept on the map through redraws. Opening a popup near the
+  // edge pans the map, which loads the markers again; redrawn, the popup would vanish under
+  // the rider's finger.
+  var open = null;
   function drawMarkers(layer, d) {
-    layer.clearLayers();
+    layer.eachLayer(function (m) { if (!open || m !== open.marker) { layer.removeLayer(m); } });
     d.clusters.forEach(function (c) {
       var size = c.count < 10 ? 36 : c.count < 100 ? 42 : c.count < 1000 ? 48 : 54;
       var title = labels.cluster.replace("{n}", c.count);
@@ -51,11 +55,14 @@
       layer.addLayer(m);
     });
     d.points.forEach(function (p) {
+      if (open && open.id === p.id) { return; }  // already there, its popup open
       var cls = "finder-pin" + (p.open === true ? " finder-pin-open" : p.open === false ? " finder-pin-closed" : "");
       var m = L.marker(M.project(tiles, p.lat, p.lng), {
         icon: L.divIcon({ className: cls, iconSize: [26, 26], popupAnchor: [0, -10] }), title: p.name, alt: p.name
       });
       m.bindPopup(stationLink(p));
+      m.on("popupopen", function () { open = { id: p.id, marker: m }; });
+      m.on("popupclose", function () { if (open && open.marker === m) { open = null; } });
       layer.addLayer(m);
     });
     if (note) { note.textContent = d.truncated ? labels.truncated.replace("{n}", d.points.length) : ""; }
