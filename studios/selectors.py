@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from unionportal.core.ids import parse_id
 from unionportal.core.models import Role, Union
 from unionportal.core.scoping import has_role, holds_any, union_scope
+from unionportal.core.text import bars
 
 from .models import Achievement, FieldOfWork, Member, Studio, StudioPhoto, SupportRecord, YearTarget
 
@@ -183,7 +184,6 @@ def public_profile(*, slug: str) -> dict | None:
         "members": [m for m in members if not m.is_leader],
         "counts": figures["counts"],
         "by_type": figures["by_type"],
-        "chart": figures["chart"],
         "before_founding": figures["before_founding"],
         "year_bars": figures["year_bars"],
         "recent": recent,
@@ -268,7 +268,6 @@ def studio_figures(*, studio: Studio) -> dict:
     by_type += [(labels[t], counts[f"type_{t}"], False) for t in Achievement.Type.values if t not in grouped]
     years = studio_years(studio=studio)
     charted = sum(r["n"] for r in years)
-    best = max((r["n"] for r in years), default=0) or 1
     return {
         "counts": counts,
         "by_type": by_type,
@@ -280,7 +279,7 @@ def studio_figures(*, studio: Studio) -> dict:
         "before_founding": counts["total"] - charted,
         # The same per-year counts as bars the page draws itself: (year, count, height in % of
         # the best year).
-        "year_bars": [(str(r["year"]), r["n"], round(100 * r["n"] / best)) for r in years],
+        "year_bars": bars([(str(r["year"]), r["n"]) for r in years]),
     }
 
 

@@ -8,6 +8,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from unionportal.core import pagecache
+from unionportal.core.text import bars
 
 from .. import coverage, selectors
 from ..models import Weekday
@@ -52,21 +53,15 @@ def stats(request: HttpRequest) -> HttpResponse:
         **data,
         # The first screen's two charts are bars drawn by the page itself (no script to run as
         # it opens); ECharts draws the ones further down when they come near (stats.js).
-        "kind_bars": _bars(data["by_kind"]),
-        "status_bars": _bars(data["by_status"]),
-        "town_bars": _bars(sorted(data["by_town"], key=lambda row: -row[1])[:TOWN_BARS]),
+        "kind_bars": bars(data["by_kind"]),
+        "status_bars": bars(data["by_status"]),
+        "town_bars": bars(sorted(data["by_town"], key=lambda row: -row[1])[:TOWN_BARS]),
         "chart": chart,
         "coverage_shares": shares,
         "coverage_worst": chart["coverage"]["labels"][worst] if worst is not None else "",
         "coverage_worst_share": shares[worst] if worst is not None else None,
     }
     return render(request, "stations/stats.html", context)
-
-
-def _bars(rows) -> list[tuple[str, int, int]]:
-    """(label, count, width in % of the largest count) of each row."""
-    top = max((n for _label, n in rows), default=0) or 1
-    return [(label, n, round(100 * n / top)) for label, n in rows]
 
 
 def stats_export(request: HttpRequest) -> HttpResponse:
