@@ -89,15 +89,24 @@ class SafeGZipMiddleware(GZipMiddleware):
     def _send_kept(request: HttpRequest, response: HttpResponse) -> HttpResponse:
         packed = response.gzipped
         del response.gzipped
-        if packed is None or not re_accepts_gzip.search(request.META.get("HTTP_ACCEPT_ENCODING", "")):
+        if packed is None or not accepts_gzip(request.META):
             return response
         response.content = packed
-        response.headers["Content-Length"] = str(len(packed))
-        response.headers["Content-Encoding"] = "gzip"
-        etag = response.get("ETag")
-        if etag and etag.startswith('"'):
-            response.headers["ETag"] = "W/" + etag  # as GZipMiddleware does
+        for name, value in gzip_headers(response.get("ETag"), len(packed)).items():
+            response.headers[name] = value
         return response
+
+
+def accepts_gzip(meta: dict) -> bool:
+    return bool(re_accepts_gzip.search(meta.get("HTTP_ACCEPT_ENCODING", "")))
+
+
+def gzip_headers(etag: str | None, size: int) -> dict[str, str]:
+    """The headers of a kept page sent compressed (`size` bytes), as GZipMiddleware sets them."""
+    headers = {"Content-Length": str(size), "Content-Encoding": "gzip"}
+    if etag and etag.startswith('"'):
+        headers["ETag"] = "W/" + etag
+    return headers
 
 
 def switch_language(request: HttpRequest, code: str) -> HttpResponse:

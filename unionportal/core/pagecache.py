@@ -41,7 +41,7 @@ from django.middleware.csrf import CsrfViewMiddleware, get_token
 from django.urls import Resolver404, resolve
 from django.utils import translation
 
-from .compression import compress_kept
+from .compression import accepts_gzip, compress_kept, gzip_headers
 
 TTL = 300  # seconds; a safety net for changes that do not move the stamp (e.g. a union renamed)
 STAMP_TTL = 10  # seconds a stamp read by kept() is trusted without asking the database again
@@ -181,14 +181,17 @@ stamp = kept  # the older name
 
 
 def clear_local() -> None:
-    """Forget this process's copies of the stamps (with the shared cache cleared, in tests)."""
+    """Forget this process's copies of the stamps and its hot pages (with the shared cache
+    cleared, in tests)."""
     _local.clear()
+    _hot.clear()
 
 
 def _drop(keys: list[str]) -> None:
     cache.delete_many(keys)
     for key in keys:
         _local.pop(key, None)
+    _hot.clear()  # a hot page may show what changed: this process asks the shared cache again
 
 
 def forget(*names: str) -> None:
@@ -287,6 +290,94 @@ def page_key(request: HttpRequest) -> tuple[str, Spec] | None:
     return f"pagemw:{spec.name}:{language_of(request)}:{digest}", spec
 
 
+# --- Hot pages: answered at the WSGI entry -----------------------------------------------------
+#
+# A ready page (one with no per-visitor part) that this process served or kept in the last
+# HOT_SECONDS is answered by `HotPages`, the WSGI application around Django's (unionportal/wsgi.py),
+# without building a request or running any middleware: a popular page then costs about what
+# /healthz does. The entry is found by every request field the page cache's own decision and
+# key read (HOT_FIELDS: method, scheme and proxy header, host, path, query, cookies and
+# Authorization), so a request gets from it exactly what the shared cache would give it. A
+# page is hot for HOT_SECONDS at most: forget() empties this process's hot pages at once, and
+# another process's lapse within HOT_SECONDS (plus the stamps' LOCAL_SECONDS), which no page's
+# stated freshness is shorter than.
+
+HOT_SECONDS = 1.0
+HOT_MAX = 200  # pages per process
+HOT_MAX_BYTES = 512 * 1024
+HOT_KEY = "portal.hot_key"  # where HotPages leaves a request's key for the middleware
+
+
+@dataclass(frozen=True)
+class HotPage:
+    until: float
+    plain: tuple[list[tuple[str, str]], bytes]
+    gzip: tuple[list[tuple[str, str]], bytes] | None
+
+
+_hot: dict[tuple, HotPage] = {}
+
+
+def _hot_fields() -> tuple[str, ...]:
+    proxy = settings.SECURE_PROXY_SSL_HEADER[0] if settings.SECURE_PROXY_SSL_HEADER else ""
+    return (
+        "REQUEST_METHOD",
+        "wsgi.url_scheme",
+        proxy,
+        "HTTP_HOST",
+        "HTTP_X_FORWARDED_HOST",
+        "SERVER_NAME",
+        "SERVER_PORT",
+        "SCRIPT_NAME",
+        "PATH_INFO",
+        "QUERY_STRING",
+        "HTTP_COOKIE",
+        "HTTP_AUTHORIZATION",
+    )
+
+
+def hot_key(environ: dict) -> tuple:
+    """What a hot page is found by: the request's fields that decide its page (see above), as
+    the WSGI server gave them."""
+    return tuple(environ.get(name) for name in _hot_fields())
+
+
+def remember_hot(request: HttpRequest, response: HttpResponse | None) -> None:
+    """Keep a ready page (see PageCacheMiddleware.keep) as this process's hot page for the
+    request HotPages passed on (none when Django is called otherwise, e.g. by the test client)."""
+    key = request.META.get(HOT_KEY)
+    if key is None or response is None or len(response.content) > HOT_MAX_BYTES:
+        return
+    headers = [(k, "hot" if k == "X-Page-Cache" else v) for k, v in response.items()]
+    packed = getattr(response, "gzipped", None)
+    gzip = None
+    if packed is not None:
+        changes = gzip_headers(response.get("ETag"), len(packed))
+        replaced = {name.lower() for name in changes}
+        gzip = ([(k, v) for k, v in headers if k.lower() not in replaced] + list(changes.items()), packed)
+    if len(_hot) >= HOT_MAX:
+        _hot.clear()
+    _hot[key] = HotPage(now() + HOT_SECONDS, (headers, response.content), gzip)
+
+
+class HotPages:
+    """The WSGI application: a hot page if there is one for this request, else Django's."""
+
+    def __init__(self, application):
+        self.application = application
+
+    def __call__(self, environ, start_response):
+        key = hot_key(environ)
+        page = _hot.get(key)
+        if page is None or page.until <= now() or "HTTP_IF_NONE_MATCH" in environ:
+            # Found by the fields as they came (Django's request rewrites the path in META).
+            environ[HOT_KEY] = key
+            return self.application(environ, start_response)
+        headers, body = page.gzip if page.gzip is not None and accepts_gzip(environ) else page.plain
+        start_response("200 OK", list(headers))  # a copy: some servers add to the list (wsgiref)
+        return [body]
+
+
 _SKIP_HEADERS = {"set-cookie", "content-length"}
 
 
@@ -302,12 +393,13 @@ class PageCacheMiddleware:
         if found is not None:
             entry = cache.get(found[0])
             if isinstance(entry, HttpResponse):
+                remember_hot(request, entry)
                 return entry  # kept whole (a fresh copy from the cache), "X-Page-Cache: hit" included
             if entry is not None:
                 return self.replay(request, entry)
         response = self.get_response(request)
         if found is not None:
-            self.keep(request, found, response)
+            remember_hot(request, self.keep(request, found, response))
         return response
 
     def replay(self, request: HttpRequest, entry: tuple) -> HttpResponse:
@@ -326,7 +418,8 @@ class PageCacheMiddleware:
         return response
 
     @staticmethod
-    def keep(request: HttpRequest, found: tuple[str, Spec], response: HttpResponse) -> None:
+    def keep(request: HttpRequest, found: tuple[str, Spec], response: HttpResponse) -> HttpResponse | None:
+        """Keep the page when it may be shared; the ready copy kept, if it has no per-visitor part."""
         key, spec = found
         user = getattr(request, "user", None)
         cookies = {name for name in response.cookies if name != settings.CSRF_COOKIE_NAME}
@@ -341,13 +434,13 @@ class PageCacheMiddleware:
             or (user is not None and user.is_authenticated)
             or getattr(getattr(request, "session", None), "modified", False)
         ):
-            return
+            return None
         headers = [(k, v) for k, v in response.items() if k.lower() not in _SKIP_HEADERS]
         text = response.content.decode(response.charset or "utf-8")
         html = _TOKEN.sub(rf"\g<1>{PLACEHOLDER}\g<2>", text)
         if html != text:  # a form's CSRF token: each visitor gets their own (replay)
             cache.set(key, (html, headers), spec.ttl)
-            return
+            return None
         # No per-visitor part: the response itself is kept, ready to go out as it comes back
         # from the cache (no header is converted again on a hit).
         ready = HttpResponse(response.content)
@@ -358,6 +451,7 @@ class PageCacheMiddleware:
         ready.gzipped = None
         compress_kept(request, ready)  # compressed once here, not on every hit
         cache.set(key, ready, spec.ttl)
+        return ready
 
 
 def serve(request: HttpRequest, name: str, stamp, render: Callable[[], HttpResponse], ttl: int = TTL) -> HttpResponse:
