@@ -115,6 +115,33 @@ def test_etag_and_304(client, spread):
     assert other.status_code == 200 and other.headers["ETag"] != etag
 
 
+@pytest.mark.parametrize("page_cache", [True, False])
+def test_a_compressed_answers_weak_tag_gets_304(client, spread, settings, page_cache):
+    """A browser that took the answer gzipped holds its tag as W/"...": still the same answer,
+    whether the page cache (on) or the view (off) answers."""
+    settings.PAGE_CACHE = page_cache
+    view = {"bbox": "116.13,39.72,116.15,39.74", "zoom": 16}  # three stations: long enough to compress
+    packed = client.get(MARKERS, view, headers={"accept-encoding": "gzip"})
+    assert packed.headers["Content-Encoding"] == "gzip" and packed.headers["ETag"].startswith('W/"')
+    again = client.get(MARKERS, view, headers={"accept-encoding": "gzip", "if-none-match": packed["ETag"]})
+    assert again.status_code == 304 and again.content == b""
+    assert again.headers["Cache-Control"] == "public, max-age=60"
+
+
+def test_the_page_cache_keeps_answers_for_boxes_the_map_sends(client, spread):
+    """The finder sends its box to 5 decimals: kept as a page. A box of raw coordinates, or a
+    malformed one, is answered for the request alone (bounded keys; a 400 is never kept)."""
+
+    def twice(bbox):
+        client.get(MARKERS, {"bbox": bbox, "zoom": 12})
+        return client.get(MARKERS, {"bbox": bbox, "zoom": 12})
+
+    assert twice("115.90000,39.60000,116.30000,39.90000").headers["X-Page-Cache"] == "hit"
+    assert "X-Page-Cache" not in twice("115.9000000001,39.6,116.3,39.9").headers
+    bad = twice("115.9,39.6,116.3")
+    assert bad.status_code == 400 and "X-Page-Cache" not in bad.headers
+
+
 def test_an_answer_is_served_from_the_cache_without_a_query(client, spread, django_assert_num_queries):
     first = client.get(MARKERS, {"bbox": BBOX, "zoom": 12})
     with django_assert_num_queries(0):  # the map's stamp and the answer are both kept

@@ -38,17 +38,20 @@ def _finder_stamp(request: HttpRequest) -> str:
     return f"{selectors.map_stamp()}|{pagecache.bucket(selectors.MAP_MAX_AGE)}"
 
 
+# The finder's filters as the page cache takes them (others: made for the request alone).
+FILTER_PARAMS = {
+    "q": pagecache.text,
+    "kind": pagecache.choice(*Station.Kind.values),
+    "amenity": pagecache.choice(*CODES),  # one amenity (several: rendered for the request)
+    "open_now": pagecache.choice("1"),
+    "town": pagecache.text,
+}
+
+
 @pagecache.page(
     "finder",
     _finder_stamp,
-    params={
-        "q": pagecache.text,
-        "kind": pagecache.choice(*Station.Kind.values),
-        "amenity": pagecache.choice(*CODES),  # one amenity (several: rendered for the request)
-        "open_now": pagecache.choice("1"),
-        "town": pagecache.text,
-        "page": pagecache.page_number,
-    },
+    params={**FILTER_PARAMS, "page": pagecache.page_number},
     fresh=selectors.MAP_MAX_AGE,
 )
 def finder(request: HttpRequest) -> HttpResponse:
@@ -113,11 +116,18 @@ def parse_map_view(request: HttpRequest) -> tuple[tuple, int]:
     return (west, south, east, north), zoom
 
 
+@pagecache.page(
+    "markers",
+    _finder_stamp,
+    params={**FILTER_PARAMS, "bbox": pagecache.decimals(4), "zoom": pagecache.number},
+    fresh=selectors.MAP_MAX_AGE,
+)
 @require_GET
 def markers(request: HttpRequest) -> HttpResponse:
     """GET /stations/markers?bbox=west,south,east,north&zoom=Z plus the finder's filters ->
     public stations in the box: clusters below selectors.CLUSTER_BELOW, else points. Cached in
-    the shared cache and by browsers for a minute; ETag and If-None-Match answer 304."""
+    the shared cache (the answer by its snapped box, and as a page by the box the map sent) and
+    by browsers for a minute; ETag and If-None-Match answer 304."""
     try:
         bbox, zoom = parse_map_view(request)
     except BadView as e:
@@ -127,7 +137,8 @@ def markers(request: HttpRequest) -> HttpResponse:
     bbox = selectors.map_snap(bbox, zoom)
     key = selectors.map_markers_key(filters=f, zoom=zoom, bbox=bbox, now=now)
     headers = {"ETag": f'"{key}"', "Cache-Control": f"public, max-age={selectors.MAP_MAX_AGE}"}
-    if f'"{key}"' in parse_etags(request.headers.get("If-None-Match", "")):
+    # A tag the browser got with a compressed answer is weak (W/"..."): the same answer.
+    if f'"{key}"' in {tag.removeprefix("W/") for tag in parse_etags(request.headers.get("If-None-Match", ""))}:
         return HttpResponse(status=304, headers=headers)
     body = selectors.map_markers_json(key=key, filters=f, zoom=zoom, bbox=bbox, now=now)
     return HttpResponse(body, content_type="application/json", headers=headers)

@@ -39,6 +39,7 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import CsrfViewMiddleware, get_token
 from django.urls import Resolver404, resolve
+from django.utils.cache import get_conditional_response
 from django.utils import translation
 
 from .compression import accepts_gzip, compress_kept, gzip_headers
@@ -101,6 +102,18 @@ def decimal(value: str) -> str | None:
     """A short plain decimal (a coordinate to 6 places, about 0.1 m), as typed; anything longer
     (raw GPS readings) is answered without the cache, which bounds the keys."""
     return value if value == "" or _DECIMAL.fullmatch(value) else None
+
+
+def decimals(count: int) -> Callable[[str], str | None]:
+    """`count` comma-separated short decimals (a map's box), as typed (see decimal())."""
+
+    def normalise(value: str) -> str | None:
+        if value == "":
+            return ""
+        parts = value.split(",")
+        return value if len(parts) == count and all(decimal(part) for part in parts) else None
+
+    return normalise
 
 
 def query_key(request: HttpRequest, params: dict[str, Callable[[str], str | None]]) -> str | None:
@@ -393,6 +406,9 @@ class PageCacheMiddleware:
         if found is not None:
             entry = cache.get(found[0])
             if isinstance(entry, HttpResponse):
+                if entry.has_header("ETag") and "HTTP_IF_NONE_MATCH" in request.META:
+                    # The browser's copy may still be good: 304 (weak tags match, as of a gzipped copy).
+                    return get_conditional_response(request, etag=entry["ETag"], response=entry)
                 remember_hot(request, entry)
                 return entry  # kept whole (a fresh copy from the cache), "X-Page-Cache: hit" included
             if entry is not None:
