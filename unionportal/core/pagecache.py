@@ -39,8 +39,8 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import CsrfViewMiddleware, get_token
 from django.urls import Resolver404, resolve
-from django.utils.cache import get_conditional_response
 from django.utils import translation
+from django.utils.cache import get_conditional_response
 
 from .compression import accepts_gzip, compress_kept, gzip_headers
 
