@@ -321,6 +321,18 @@ def test_nginx_in_front_of_two_gunicorns(tmp_path):
         # The same page for the anonymous visitor: sent to sign in.
         response, _body = anonymous.request("GET", "/accounts/profile/")
         assert response.status == 302
+        # Hot pages (unionportal.core.pagecache.HotPages): the home page, answered hot by both
+        # upstreams to the anonymous visitor, is never given to the signed-in one.
+        seen = set()
+        for _ in range(8):
+            response, body = anonymous.request("GET", "/")
+            assert response.status == 200 and "deploy_smoke" not in body
+            seen.add((response.getheader("X-Upstream"), response.getheader("X-Page-Cache")))
+        assert {(f"127.0.0.1:{p}", "hot") for p in ports} <= seen, seen
+        for _ in range(4):
+            response, body = user.request("GET", "/")
+            assert response.status == 200 and "deploy_smoke" in body
+            assert response.getheader("X-Page-Cache") is None
         if redis and connection.vendor == "postgresql":
             assert not Session.objects.exists()  # the session lived in Redis, shared by both servers
     finally:

@@ -16,6 +16,10 @@ on the way out. Anything that makes a page per-visitor (a session or messages co
 signed-in user, an API token, a cookie set by the page, `Cache-Control: private/no-store`)
 bypasses the cache both ways.
 
+`HotPages`, the WSGI application around Django's, answers a ready page (no per-visitor part)
+that this process served in the last second without running Django at all (see "Hot pages").
+A kept page with an ETag answers a matching If-None-Match with 304.
+
 The public read API (/api/v1/) opts its answers in the same way: a JSON answer kept here is
 served before DRF runs, so a repeat answer costs no throttle count and no query; the throttle
 still counts every answer that is made (api/views.py).
