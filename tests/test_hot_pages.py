@@ -143,6 +143,12 @@ def test_a_hot_page_lapses_after_a_second(wsgi, tree, clock):
     assert source(wsgi("/activities/")[1]) == "hot"
 
 
+def test_a_clock_set_back_does_not_keep_a_page_hot(wsgi, tree, clock):
+    three(wsgi, "/activities/")
+    clock["now"] -= 3600  # e.g. the system clock stepped back: the page would look hot for an hour
+    assert source(wsgi("/activities/")[1]) != "hot"
+
+
 def test_hot_pages_are_bounded(wsgi, tree, clock, monkeypatch):
     monkeypatch.setattr(pagecache, "HOT_MAX", 2)
     for page in range(1, 5):

@@ -180,7 +180,7 @@ def kept(name: str, read: Callable[[], object]) -> object:
     key = f"pagestamp:{name}"
     moment = now()
     mine = _local.get(key)
-    if mine is not None and mine[1] > moment:
+    if mine is not None and 0 < mine[1] - moment <= LOCAL_SECONDS:  # (a clock set back: read again)
         return mine[0]
     entry = cache.get(key, _MISSING)
     if entry is not _MISSING and isinstance(entry, tuple) and len(entry) == 2 and entry[1] > moment:
@@ -386,7 +386,8 @@ class HotPages:
     def __call__(self, environ, start_response):
         key = hot_key(environ)
         page = _hot.get(key)
-        if page is None or page.until <= now() or "HTTP_IF_NONE_MATCH" in environ:
+        # Not hot: none, lapsed (or the clock was set back), or a browser revalidating its copy.
+        if page is None or not 0 < page.until - now() <= HOT_SECONDS or "HTTP_IF_NONE_MATCH" in environ:
             # Found by the fields as they came (Django's request rewrites the path in META).
             environ[HOT_KEY] = key
             return self.application(environ, start_response)
