@@ -8,11 +8,12 @@ import json
 from django.conf import settings
 from django.db.models import Count, Max
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified, StreamingHttpResponse
+from django.urls import reverse
 from django.views.decorators.http import require_GET
 
+from stations import selectors
 from stations.geo import wgs84_to_gcj02
-from stations.models import Station, Weekday
-from stations.nearby import with_amenity_rows
+from stations.models import Station
 
 CHUNK = 2000
 DAYS = ["Mo", "Tu", "We", "Th", "Fr", "Sa", "Su"]
@@ -34,39 +35,31 @@ CSV_COLUMNS = [
 ]
 
 
-def _stations():
-    qs = (
-        Station.objects.public()
-        .order_by("pk")
-        .only("pk", "name", "kind", "town", "address", "phone", "status", "lat", "lng", "open_24h")
-    )
-    return with_amenity_rows(qs.prefetch_related("hours")).iterator(chunk_size=CHUNK)
-
-
-def _hours(station: Station) -> str:
+def _hours(station: dict) -> str:
     """Weekly hours in the OpenStreetMap opening_hours syntax ("24/7", "Mo 08:00-20:00; ...")."""
-    if station.open_24h:
+    if station["open_24h"]:
         return "24/7"
-    return "; ".join(f"{DAYS[h.weekday]} {h.opens:%H:%M}-{h.closes:%H:%M}" for h in station.hours.all())
+    return "; ".join(f"{DAYS[day]} {opens:%H:%M}-{closes:%H:%M}" for day, opens, closes in station["hours"])
 
 
-def _row(station: Station, base: str) -> dict:
-    glat, glng = wgs84_to_gcj02(station.lat, station.lng)
+def _row(station: dict, base: str) -> dict:
+    """One station of selectors.open_data_rows() as the feeds show it."""
+    glat, glng = wgs84_to_gcj02(station["lat"], station["lng"])
     return {
-        "id": station.pk,
-        "name": station.name,
-        "kind": station.kind,
-        "address": station.address,
-        "town": station.town,
-        "phone": station.phone,
-        "status": station.status,
+        "id": station["pk"],
+        "name": station["name"],
+        "kind": station["kind"],
+        "address": station["address"],
+        "town": station["town"],
+        "phone": station["phone"],
+        "status": station["status"],
         "hours": _hours(station),
-        "amenities": [sa.amenity.code for sa in station.station_amenities.all()],
-        "lat_wgs84": round(station.lat, 7),
-        "lng_wgs84": round(station.lng, 7),
+        "amenities": station["amenities"],
+        "lat_wgs84": round(station["lat"], 7),
+        "lng_wgs84": round(station["lng"], 7),
         "lat_gcj02": round(glat, 7),
         "lng_gcj02": round(glng, 7),
-        "url": base + station.get_absolute_url(),
+        "url": base + reverse("stations:detail", args=[station["pk"]]),
     }
 
 
@@ -112,11 +105,11 @@ def stations_geojson(request: HttpRequest) -> HttpResponse:
         }
         yield json.dumps(head, ensure_ascii=False)[:-1] + ', "features": ['
         first = True
-        for station in _stations():
+        for station in selectors.open_data_rows(chunk=CHUNK):
             props = _row(station, base)
             feature = {
                 "type": "Feature",
-                "id": station.pk,
+                "id": station["pk"],
                 "geometry": {"type": "Point", "coordinates": [props["lng_wgs84"], props["lat_wgs84"]]},
                 "properties": props,
             }
@@ -150,9 +143,9 @@ def stations_csv(request: HttpRequest) -> HttpResponse:
 
         writer.writerow(CSV_COLUMNS)
         yield "\ufeff" + flush()  # BOM: spreadsheet programs then read UTF-8
-        for station in _stations():
+        for station in selectors.open_data_rows(chunk=CHUNK):
             r = _row(station, base)
-            r["lng"], r["lat"], r["category"] = r["lng_gcj02"], r["lat_gcj02"], str(kinds.get(station.kind, ""))
+            r["lng"], r["lat"], r["category"] = r["lng_gcj02"], r["lat_gcj02"], str(kinds.get(station["kind"], ""))
             r["amenities"] = " ".join(r["amenities"])
             writer.writerow([r[c] for c in CSV_COLUMNS])
             yield flush()
@@ -160,6 +153,3 @@ def stations_csv(request: HttpRequest) -> HttpResponse:
     response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="stations.csv"'
     return _headers(response, etag)
-
-
-__all__ = ["Weekday"]

@@ -20,7 +20,18 @@ from unionportal.core.ids import parse_id
 
 from .amenities import ICONS
 from .hours import open_state
-from .models import BAND_ROWS, BAND_SPAN, CheckIn, Feedback, Inspection, Station, cell_xy, natural_key
+from .models import (
+    BAND_ROWS,
+    BAND_SPAN,
+    CheckIn,
+    Feedback,
+    Inspection,
+    OpeningHours,
+    Station,
+    StationAmenity,
+    cell_xy,
+    natural_key,
+)
 from .nearby import MAX_RANGES, with_amenity_rows, with_open_state_rows
 from .nearby import nearby as nearby_search
 
@@ -419,6 +430,44 @@ def station_stats_cached() -> dict:
     # (the kind and status labels are translated).
     key = f"stations:stats:{translation.get_language() or ''}"
     return cache.get_or_set(key, station_stats, CACHE_SECONDS)
+
+
+# --- Open data ------------------------------------------------------------------------------
+
+OPEN_DATA_FIELDS = ("pk", "name", "kind", "town", "address", "phone", "status", "lat", "lng", "open_24h")
+
+
+def open_data_rows(*, chunk: int = 2000):
+    """Every public station, in id order, as a dict of OPEN_DATA_FIELDS plus "hours" (weekday,
+    opens, closes in the week's order) and "amenities" (codes in the amenities' order): `chunk`
+    stations and two small queries at a time, and no model instances, so the feeds of 200,000
+    stations stream in constant memory (api/opendata.py)."""
+    base = Station.objects.public().order_by("pk").values(*OPEN_DATA_FIELDS)
+    last = 0
+    while True:
+        rows = list(base.filter(pk__gt=last)[:chunk])
+        if not rows:
+            return
+        ids = [row["pk"] for row in rows]
+        hours: dict[int, list] = {}
+        for station, *opening in (
+            OpeningHours.objects.filter(station_id__in=ids)
+            .order_by("weekday", "opens")
+            .values_list("station_id", "weekday", "opens", "closes")
+        ):
+            hours.setdefault(station, []).append(tuple(opening))
+        amenities: dict[int, list] = {}
+        for station, code in (
+            StationAmenity.objects.filter(station_id__in=ids)
+            .order_by("amenity__order", "amenity_id")
+            .values_list("station_id", "amenity__code")
+        ):
+            amenities.setdefault(station, []).append(code)
+        for row in rows:
+            row["hours"] = hours.get(row["pk"], [])
+            row["amenities"] = amenities.get(row["pk"], [])
+            yield row
+        last = ids[-1]
 
 
 # --- Desk -----------------------------------------------------------------------------------

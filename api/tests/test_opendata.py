@@ -51,3 +51,35 @@ def test_etag_304_and_change(client, make_station):
     csv_etag = client.get("/stations.csv")["ETag"]
     assert csv_etag != etag
     assert client.get("/stations.csv", HTTP_IF_NONE_MATCH=csv_etag).status_code == 304
+
+
+def test_open_data_rows_come_in_chunks_each_with_its_own_hours_and_amenities(make_station):
+    """selectors.open_data_rows: public stations only, in id order across chunks; each row's
+    hours in the week's order and amenities in the amenities' order, none borrowed from a
+    neighbour in the same chunk."""
+    import datetime as dt
+
+    from stations import selectors
+    from stations.models import Amenity
+
+    a = make_station(
+        name="A",
+        amenity_codes=["first_aid", "water"],
+        hours=[(2, "08:00", "12:00"), (0, "09:00", "17:00"), (0, "07:00", "08:00")],
+    )
+    make_station(name="Hidden", is_public=False, amenity_codes=["water"], hours=[(1, "08:00", "09:00")])
+    make_station(name="B")
+    make_station(name="C", open_24h=True, amenity_codes=["water"])
+    rows = list(selectors.open_data_rows(chunk=2))
+    assert [r["name"] for r in rows] == ["A", "B", "C"] and rows[0]["pk"] == a.pk
+    assert rows[0]["hours"] == [
+        (0, dt.time(7), dt.time(8)),
+        (0, dt.time(9), dt.time(17)),
+        (2, dt.time(8), dt.time(12)),
+    ]
+    in_order = list(
+        Amenity.objects.filter(code__in=["first_aid", "water"]).order_by("order").values_list("code", flat=True)
+    )
+    assert rows[0]["amenities"] == in_order
+    assert rows[1]["hours"] == [] and rows[1]["amenities"] == []
+    assert rows[2]["amenities"] == ["water"] and rows[2]["open_24h"] is True
