@@ -313,7 +313,7 @@ def page_key(request: HttpRequest) -> tuple[str, Spec] | None:
 # HOT_SECONDS is answered by `HotPages`, the WSGI application around Django's (unionportal/wsgi.py),
 # without building a request or running any middleware: a popular page then costs about what
 # /healthz does. The entry is found by every request field the page cache's own decision and
-# key read (HOT_FIELDS: method, scheme and proxy header, host, path, query, cookies and
+# key read (_hot_fields(): method, scheme and proxy header, host, path, query, cookies and
 # Authorization), so a request gets from it exactly what the shared cache would give it. A
 # page is hot for HOT_SECONDS at most: forget() empties this process's hot pages at once, and
 # another process's lapse within HOT_SECONDS (plus the stamps' LOCAL_SECONDS), which no page's
