@@ -10,11 +10,9 @@ from playwright.sync_api import expect
 
 from stations import services as station_services
 from stations.models import Station
-from unionportal.core.models import Role
-from unionportal.core.testing import build_tree, make_user
-from welfare import services as welfare_services
-from welfare.models import MinimumLivingLine, Visit
-from welfare.tests.conftest import id_number
+from unionportal.core.testing import build_tree
+from welfare.models import Visit
+from welfare.tests.conftest import visit_world
 
 pytestmark = [pytest.mark.browser]
 
@@ -104,18 +102,7 @@ def test_finder_offline_shows_the_stations_last_found_nearby(page, live_server, 
 @pytest.fixture
 def welfare_world(transactional_db, settings):
     settings.LANGUAGE_CODE = "zh-hans"
-    tree = build_tree()
-    MinimumLivingLine.objects.create(union=tree.city, region="Test City", year=2026, monthly_amount=1000)
-    file = welfare_services.file_create(
-        union=tree.a1g,
-        by=None,
-        id_number=id_number(11),
-        name="Zhou Haitao",
-        phone="13912345678",
-        region="Test City",
-        members=[{"relation": "self", "yearly_income": 9000}],
-    )
-    make_user("welfare_a", role=Role.Kind.WELFARE, union=tree.a)
+    _tree, file = visit_world(seq=11)
     return file
 
 

@@ -13,6 +13,28 @@ def id_number(seq: int, region: str = "110105") -> str:
     return identity.make_fictional(region, dt.date(1970, 1, 1) + dt.timedelta(days=seq // 1000), seq % 1000)
 
 
+def visit_world(*, seq: int) -> tuple:
+    """The browser tests' world (committed rows, for a live server): the test tree, its city's
+    living line, Zhou Haitao's file in grassroots union A1g (ID number `seq`) and welfare staff
+    `welfare_a` of district A. Returns the tree and the file."""
+    from unionportal.core.models import Role
+    from unionportal.core.testing import build_tree, make_user
+
+    tree = build_tree()
+    MinimumLivingLine.objects.create(union=tree.city, region=REGION, year=2026, monthly_amount=1000)
+    file = services.file_create(
+        union=tree.a1g,
+        by=None,
+        id_number=id_number(seq),
+        name="Zhou Haitao",
+        phone="13912345678",
+        region=REGION,
+        members=[{"relation": "self", "yearly_income": 9000}],
+    )
+    make_user("welfare_a", role=Role.Kind.WELFARE, union=tree.a)
+    return tree, file
+
+
 @pytest.fixture
 def line(tree):
     return MinimumLivingLine.objects.create(

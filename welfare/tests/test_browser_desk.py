@@ -6,10 +6,9 @@ from PIL import Image
 
 from unionportal.core.models import Role
 from unionportal.core.testing import build_tree, make_user
-from welfare import services
-from welfare.models import Campaign, CampaignItem, Employee, Handout, MinimumLivingLine, Visit
+from welfare.models import Campaign, CampaignItem, Employee, Handout, Visit
 
-from .conftest import id_number
+from .conftest import visit_world
 
 pytestmark = [pytest.mark.browser]
 
@@ -21,18 +20,7 @@ def chinese(settings):
 
 @pytest.fixture
 def world(transactional_db, tmp_path):
-    tree = build_tree()
-    MinimumLivingLine.objects.create(union=tree.city, region="Test City", year=2026, monthly_amount=1000)
-    file = services.file_create(
-        union=tree.a1g,
-        by=None,
-        id_number=id_number(21),
-        name="Zhou Haitao",
-        phone="13912345678",
-        region="Test City",
-        members=[{"relation": "self", "yearly_income": 9000}],
-    )
-    make_user("welfare_a", role=Role.Kind.WELFARE, union=tree.a)
+    tree, file = visit_world(seq=21)
     photo = tmp_path / "visit.jpg"
     Image.new("RGB", (800, 600), (180, 40, 40)).save(photo, format="JPEG")
     return tree, file, photo
