@@ -206,20 +206,25 @@ ACTIVITIES = [
 ]
 
 
+def _log(node: Union, source, kind, title, when, place, participants, organiser, summary, *, publish: bool):
+    """One demo activity through the service (idempotent by `source`), from a row's fields."""
+    return services.activity_log(
+        union=node,
+        kind=kind,
+        title=title,
+        starts_at=when,
+        source=source,
+        summary=summary,
+        place=place,
+        participants=participants,
+        organiser=organiser,
+        publish=publish,
+    )
+
+
 def seed_activities(nodes: dict[str, Union]) -> int:
     for source, key, kind, title, when, place, n, organiser, summary, published in ACTIVITIES:
-        services.activity_log(
-            union=nodes[key],
-            kind=kind,
-            title=title,
-            starts_at=when,
-            source=source,
-            summary=summary,
-            place=place,
-            participants=n,
-            organiser=organiser,
-            publish=published,
-        )
+        _log(nodes[key], source, kind, title, when, place, n, organiser, summary, publish=published)
     return len(ACTIVITIES)
 
 
@@ -289,18 +294,7 @@ def seed_linked_activities(stdout=None) -> int:
         target = _link_target(kind, key)
         if target is None:
             continue
-        activity = services.activity_log(
-            union=union(union_key),
-            kind=akind,
-            title=title,
-            starts_at=when,
-            source=source,
-            summary=summary,
-            place=place,
-            participants=n,
-            organiser=organiser,
-            publish=False,
-        )
+        activity = _log(union(union_key), source, akind, title, when, place, n, organiser, summary, publish=False)
         if getattr(activity, f"{kind}_id") != target.pk or not activity.is_published:
             for name in services.LINK_FIELDS:
                 setattr(activity, name, target if name == kind else None)
