@@ -125,7 +125,7 @@ class ContestSetupForm(forms.ModelForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["union"].queryset = union_scope(user, Role.EDIT_ROLES).order_by("path")
-        limit_union_choices(self)
+        limit_union_choices(self, roles=Role.EDIT_ROLES)
         for name in STAGE_FIELDS:
             self.fields[name].input_formats = [ISO_DATETIME, "%Y-%m-%dT%H:%M:%S"]
 
@@ -165,7 +165,7 @@ class TeamForm(forms.ModelForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["union"].queryset = union_scope(user, Role.EDIT_ROLES).order_by("path")
-        limit_union_choices(self)
+        limit_union_choices(self, roles=Role.EDIT_ROLES)
 
 
 class PeriodForm(forms.ModelForm):

@@ -137,7 +137,7 @@ class StationNewForm(StationEditForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["union"].queryset = union_scope(user, Role.EDIT_ROLES).order_by("path")
-        limit_union_choices(self)
+        limit_union_choices(self, roles=Role.EDIT_ROLES)
 
 
 class WeekForm(forms.Form):
@@ -392,7 +392,7 @@ class DemandPointForm(forms.ModelForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["union"].queryset = union_scope(user, Role.EDIT_ROLES).order_by("path")
-        limit_union_choices(self)
+        limit_union_choices(self, roles=Role.EDIT_ROLES)
 
 
 class ImportForm(forms.Form):

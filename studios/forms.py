@@ -72,7 +72,7 @@ class StudioApplyForm(forms.ModelForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["union"].queryset = union_scope(user, Role.EDIT_ROLES).order_by("path")
-        limit_union_choices(self)
+        limit_union_choices(self, roles=Role.EDIT_ROLES)
         self.fields["fields_of_work"].queryset = FieldOfWork.objects.all()
         self.helper = FormHelper()
         self.helper.attrs = {"novalidate": ""}

@@ -18,7 +18,7 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 class UnionChoiceMixin:
     def _scope_union(self, user) -> None:
         self.fields["union"].queryset = union_scope(user, WELFARE).order_by("path")
-        limit_union_choices(self)
+        limit_union_choices(self, roles=WELFARE)
 
 
 class FileForm(UnionChoiceMixin, forms.ModelForm):
@@ -213,7 +213,7 @@ class PeriodForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["union"].queryset = union_scope(user, WELFARE).order_by("path")
-        limit_union_choices(self)
+        limit_union_choices(self, roles=WELFARE)
 
 
 class CampaignForm(UnionChoiceMixin, forms.ModelForm):
@@ -260,4 +260,4 @@ class EmployeeForm(forms.ModelForm):
         self.fields["union"].queryset = (
             union_scope(user, WELFARE).filter(path__startswith=campaign.union.path).order_by("path")
         )
-        limit_union_choices(self)
+        limit_union_choices(self, roles=WELFARE, within=campaign.union)

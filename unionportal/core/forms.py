@@ -53,7 +53,7 @@ class ActivityForm(forms.ModelForm):
         if not self.instance.pk:
             # Most officers log for their own union: the top of their scope.
             self.fields["union"].initial = unions.order_by("depth", "path").values_list("pk", flat=True).first()
-        limit_union_choices(self)
+        limit_union_choices(self, roles=Role.EDIT_ROLES)
         self.fields["starts_at"].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
         self.user = user
         current = self.instance if self.instance.pk else None

@@ -9,6 +9,7 @@ urlpatterns = [
     path("activities/", views.activity_feed, name="activity_feed"),
     path("activities/<int:pk>/", views.activity_detail, name="activity_detail"),
     path("desk/", views.desk, name="desk"),
+    path("desk/unions/", views.union_search, name="union_search"),
     path("desk/activities/", views.activity_list, name="activity_list"),
     path("desk/activities/export.xlsx", views.activity_export, name="activity_export"),
     path("desk/activities/new/", views.activity_create, name="activity_create"),

@@ -4,20 +4,21 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 from django.views.static import serve as static_serve
 
 from . import pagecache, selectors, services
 from .decorators import role_required
 from .filters import ActivityFilter
 from .forms import ActivityForm, SignInForm
-from .models import Activity, Role
+from .ids import parse_id
+from .models import Activity, Role, Union
 from .resources import ActivityResource
 from .scoping import holds_any
 
@@ -129,6 +130,24 @@ def account_url() -> str:
         return reverse("accounts:home")
     except NoReverseMatch:  # the accounts app without its pages yet
         return "/accounts/"
+
+
+@login_required
+@require_GET
+def union_search(request: HttpRequest) -> JsonResponse:
+    """GET /desk/unions/?q=&roles=&within= -> {"results": [{"id", "name", "parent"}]}: the
+    unions of the user's scope whose name holds q, for the search box of a large union
+    dropdown (unionportal.core.unionchoice). A form still checks the union it gets."""
+    roles = [kind for kind in request.GET.get("roles", "").split(",") if kind] or None
+    if roles is not None and not set(roles) <= set(Role.Kind.values):
+        return JsonResponse({"error": _("Unknown role."), "code": "bad_roles"}, status=400)
+    within = None
+    if request.GET.get("within"):
+        within = Union.objects.filter(pk=parse_id(request.GET["within"])).first()
+        if within is None:
+            return JsonResponse({"error": _("No such union."), "code": "bad_within"}, status=400)
+    q = request.GET.get("q", "")[: selectors.UNION_SEARCH_MAX_Q]
+    return JsonResponse({"results": selectors.union_search(user=request.user, roles=roles, q=q, within=within)})
 
 
 @login_required

@@ -2,11 +2,12 @@
 of the scope by id (unionportal.core.unionchoice)."""
 
 import pytest
+from django.urls import reverse
 
 from stations.forms import StationNewForm
 from unionportal.core import unionchoice
 from unionportal.core.forms import ActivityForm
-from unionportal.core.models import Union
+from unionportal.core.models import Role, Union
 
 pytestmark = pytest.mark.django_db
 
@@ -66,3 +67,64 @@ def test_listing_costs_one_query(tree, officer_a, django_assert_num_queries, mon
     with django_assert_num_queries(1):
         html = str(form["union"])
     assert "Level 0" not in html and "Street A1" in html
+
+
+# --- Finding a union the dropdown does not list -------------------------------------------------
+
+
+def test_the_dropdown_says_where_to_find_the_other_unions_of_its_scope(tree, officer_a):
+    html = str(ActivityForm(user=officer_a)["union"])
+    assert 'data-union-search="/desk/unions/?roles=chair%2Cofficer"' in html
+    assert f'data-union-search-from="{unionchoice.SHOWN}"' in html
+
+
+def test_search_finds_unions_of_the_scope_by_name_only(tree, officer_a, officer_b):
+    from unionportal.core import selectors
+
+    deep = _chain(tree.a1g, 3)
+    found = selectors.union_search(user=officer_a, roles=Role.EDIT_ROLES, q="level 2")
+    assert found == [{"id": deep[2].pk, "name": "Level 2", "parent": "Level 1"}]
+    assert [u["name"] for u in selectors.union_search(user=officer_a, roles=None, q="Level")] == [
+        "Level 0",
+        "Level 1",
+        "Level 2",
+    ]  # nearest the top first
+    # A sibling's unions are never found, whatever the name; nor with roles the user lacks.
+    assert selectors.union_search(user=officer_a, roles=None, q="District B") == []
+    assert selectors.union_search(user=officer_b, roles=None, q="Level") == []
+    assert selectors.union_search(user=officer_a, roles=[Role.Kind.WELFARE], q="Level") == []
+    # The top of the scope: its parent (the city) is outside the scope, so not named.
+    assert selectors.union_search(user=officer_a, roles=None, q="District A") == [
+        {"id": tree.a.pk, "name": "District A", "parent": ""}
+    ]
+    assert selectors.union_search(user=officer_a, roles=None, q="  ") == []
+
+
+def test_search_endpoint_answers_json_to_staff_only(client, tree, officer_a):
+    deep = _chain(tree.a1g, 2)
+    url = reverse("core:union_search")
+    assert client.get(url, {"q": "Level"}).status_code == 302  # sign in first
+    client.force_login(officer_a)
+    answer = client.get(url, {"q": "level 1", "roles": "chair,officer"})
+    assert answer.status_code == 200 and answer.json() == {
+        "results": [{"id": deep[1].pk, "name": "Level 1", "parent": "Level 0"}]
+    }
+    below = client.get(url, {"q": "Level", "within": deep[0].pk}).json()["results"]
+    assert [u["name"] for u in below] == ["Level 0", "Level 1"]
+    assert client.get(url, {"q": "Level", "within": tree.b.pk}).json() == {"results": []}
+    for bad in ({"roles": "king"}, {"within": "x"}, {"within": "999999"}):
+        answer = client.get(url, {"q": "Level", **bad})
+        assert answer.status_code == 400 and answer.json()["code"] in ("bad_roles", "bad_within")
+    assert client.get(url, {"q": "L" * 500}).status_code == 200  # a long term is cut, not an error
+
+
+def test_a_union_found_by_search_is_accepted_by_the_form(tree, officer_a, monkeypatch):
+    monkeypatch.setattr(unionchoice, "SHOWN", 2)
+    deep = _chain(tree.a1g, 3)
+    from unionportal.core import selectors
+
+    (found,) = selectors.union_search(user=officer_a, roles=Role.EDIT_ROLES, q="Level 2")
+    data = {"union": found["id"], "kind": "study", "title": "Found", "starts_at": "2026-11-30T09:00", "participants": 3}
+    bound = ActivityForm(data, user=officer_a)
+    assert bound.is_valid(), bound.errors
+    assert bound.cleaned_data["union"] == deep[2]
