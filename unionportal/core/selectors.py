@@ -205,18 +205,23 @@ UNION_SEARCH_LIMIT = 20
 UNION_SEARCH_MAX_Q = 50  # characters of a search term read
 
 
-def union_search(*, user, roles: Iterable[str] | None, q: str, within=None, limit: int = UNION_SEARCH_LIMIT) -> list:
-    """The unions of the user's scope for `roles` (any role when None), below union `within`
-    when given, whose name holds `q`, nearest the top first: [{"id", "name", "parent"}], the
-    parent's name (when the parent is in the scope too) telling apart unions of the same name.
-    Two queries. For the search box of a union dropdown (unionportal.core.unionchoice)."""
+def union_search(
+    *, user, roles: Iterable[str] | None, q: str, within_id: int | None = None, limit: int = UNION_SEARCH_LIMIT
+) -> list:
+    """The unions of the user's scope for `roles` (any role when None), within the subtree of
+    union `within_id` when given, whose name holds `q`, nearest the top first: [{"id", "name",
+    "parent"}], the parent's name (when the parent is in the scope too) telling apart unions of
+    the same name. For the search box of a union dropdown (unionportal.core.unionchoice)."""
     q = q.strip()
     if not q:
         return []
     scope = union_scope(user, roles)
     found = scope.filter(name__icontains=q)
-    if within is not None:
-        found = found.filter(path__startswith=within.path)
+    if within_id is not None:
+        top = Union.objects.filter(pk=within_id).values_list("path", flat=True).first()
+        if top is None:
+            return []
+        found = found.filter(path__startswith=top)
     found = list(found.order_by("depth", "path")[:limit])
     step = Union.steplen
     parents = dict(scope.filter(path__in={u.path[:-step] for u in found if u.depth > 1}).values_list("path", "name"))

@@ -18,7 +18,7 @@ from .decorators import role_required
 from .filters import ActivityFilter
 from .forms import ActivityForm, SignInForm
 from .ids import parse_id
-from .models import Activity, Role, Union
+from .models import Activity, Role
 from .resources import ActivityResource
 from .scoping import holds_any
 
@@ -141,13 +141,12 @@ def union_search(request: HttpRequest) -> JsonResponse:
     roles = [kind for kind in request.GET.get("roles", "").split(",") if kind] or None
     if roles is not None and not set(roles) <= set(Role.Kind.values):
         return JsonResponse({"error": _("Unknown role."), "code": "bad_roles"}, status=400)
-    within = None
-    if request.GET.get("within"):
-        within = Union.objects.filter(pk=parse_id(request.GET["within"])).first()
-        if within is None:
-            return JsonResponse({"error": _("No such union."), "code": "bad_within"}, status=400)
+    within = parse_id(request.GET["within"]) if request.GET.get("within") else None
+    if request.GET.get("within") and within is None:
+        return JsonResponse({"error": _("Not a union's number."), "code": "bad_within"}, status=400)
     q = request.GET.get("q", "")[: selectors.UNION_SEARCH_MAX_Q]
-    return JsonResponse({"results": selectors.union_search(user=request.user, roles=roles, q=q, within=within)})
+    found = selectors.union_search(user=request.user, roles=roles, q=q, within_id=within)
+    return JsonResponse({"results": found})
 
 
 @login_required

@@ -112,7 +112,8 @@ def test_search_endpoint_answers_json_to_staff_only(client, tree, officer_a):
     below = client.get(url, {"q": "Level", "within": deep[0].pk}).json()["results"]
     assert [u["name"] for u in below] == ["Level 0", "Level 1"]
     assert client.get(url, {"q": "Level", "within": tree.b.pk}).json() == {"results": []}
-    for bad in ({"roles": "king"}, {"within": "x"}, {"within": "999999"}):
+    assert client.get(url, {"q": "Level", "within": 999999}).json() == {"results": []}
+    for bad in ({"roles": "king"}, {"within": "x"}, {"within": "-1"}):
         answer = client.get(url, {"q": "Level", **bad})
         assert answer.status_code == 400 and answer.json()["code"] in ("bad_roles", "bad_within")
     assert client.get(url, {"q": "L" * 500}).status_code == 200  # a long term is cut, not an error
