@@ -53,15 +53,11 @@ def clock(monkeypatch):
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    from django.core.cache import cache
+    from unionportal.core.testing import clear_caches
 
-    from unionportal.core import pagecache
-
-    cache.clear()
-    pagecache.clear_local()
+    clear_caches()
     yield
-    cache.clear()
-    pagecache.clear_local()
+    clear_caches()
 
 
 @pytest.fixture(scope="module")

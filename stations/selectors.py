@@ -337,7 +337,7 @@ def page_stamp(pk: int):
     """The freshness stamp of a public station's page (its updated_at), or None when the page
     is not public. Writes to what the page shows besides the station row (hours, exceptions,
     amenities, photos, awards) go through services, which move updated_at and forget the kept
-    stamp (pagecache.stamp).
+    stamp (pagecache.kept).
 
     Plain SQL on the primary key: it runs on every anonymous page view, and composing it
     through the ORM costs more than running it."""
@@ -450,19 +450,19 @@ def open_data_rows(*, chunk: int = 2000):
             return
         ids = [row["pk"] for row in rows]
         hours: dict[int, list] = {}
-        for station, *opening in (
+        for station_id, *opening in (
             OpeningHours.objects.filter(station_id__in=ids)
             .order_by("weekday", "opens")
             .values_list("station_id", "weekday", "opens", "closes")
         ):
-            hours.setdefault(station, []).append(tuple(opening))
+            hours.setdefault(station_id, []).append(tuple(opening))
         amenities: dict[int, list] = {}
-        for station, code in (
+        for station_id, code in (
             StationAmenity.objects.filter(station_id__in=ids)
             .order_by("amenity__order", "amenity_id")
             .values_list("station_id", "amenity__code")
         ):
-            amenities.setdefault(station, []).append(code)
+            amenities.setdefault(station_id, []).append(code)
         for row in rows:
             row["hours"] = hours.get(row["pk"], [])
             row["amenities"] = amenities.get(row["pk"], [])

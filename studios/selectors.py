@@ -252,7 +252,8 @@ _GROUPS = (
 def studio_figures(*, studio: Studio) -> dict:
     """Every figure of a profile from one aggregate query, so the headline, the table and the
     chart cannot disagree: `counts` (headline), `by_type` (table rows: label, count, indent),
-    `chart` (per year from the founding year) and `before_founding` (results not charted)."""
+    `year_bars` (the chart: per year from the founding year) and `before_founding` (results
+    not charted)."""
     counts = studio_counts(studio=studio)
     labels = dict(Achievement.Type.choices)
     # The type "IP result" is what is left of the IP results once patents and copyrights are
@@ -271,14 +272,8 @@ def studio_figures(*, studio: Studio) -> dict:
     return {
         "counts": counts,
         "by_type": by_type,
-        "chart": {
-            "years": [str(r["year"]) for r in years],
-            "counts": [r["n"] for r in years],
-            "label": _("Achievements"),
-        },
         "before_founding": counts["total"] - charted,
-        # The same per-year counts as bars the page draws itself: (year, count, height in % of
-        # the best year).
+        # The per-year chart, bars the page draws itself: (year, count, height in % of the best year).
         "year_bars": bars([(str(r["year"]), r["n"]) for r in years]),
     }
 

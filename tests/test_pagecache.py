@@ -2,8 +2,6 @@
 holds or serves per-visitor data, its keys are bounded, and a cached page costs (almost) no
 query."""
 
-import time
-
 import pytest
 from django.test import Client
 
@@ -12,10 +10,10 @@ from unionportal.core.testing import clear_caches
 
 
 @pytest.fixture(autouse=True)
-def frozen_clock(monkeypatch):
-    """A still clock for stamps and time slots: no test straddles a slot by chance."""
-    moment = time.time()
-    monkeypatch.setattr(pagecache, "now", lambda: moment)
+def frozen_clock(clock):
+    """A still clock for stamps and time slots (the shared `clock`, never moved here): no test
+    straddles a slot by chance."""
+    return clock
 
 
 def hit(response) -> bool:

@@ -58,6 +58,18 @@ def compressible(request: HttpRequest, response: HttpResponse) -> bool:
     return content_type.startswith(COMPRESSIBLE) and not request.path.startswith(settings.STATIC_URL)
 
 
+def accepts_gzip(meta: dict) -> bool:
+    return bool(re_accepts_gzip.search(meta.get("HTTP_ACCEPT_ENCODING", "")))
+
+
+def gzip_headers(etag: str | None, size: int) -> dict[str, str]:
+    """The headers of a kept page sent compressed (`size` bytes), as GZipMiddleware sets them."""
+    headers = {"Content-Length": str(size), "Content-Encoding": "gzip"}
+    if etag and etag.startswith('"'):
+        headers["ETag"] = "W/" + etag
+    return headers
+
+
 def compress_kept(request: HttpRequest, response: HttpResponse) -> None:
     """Compress a page the page cache keeps, once (unionportal.core.pagecache): its hits go out
     as kept, compressed or not as each visitor accepts, without compressing the page again.
@@ -95,18 +107,6 @@ class SafeGZipMiddleware(GZipMiddleware):
         for name, value in gzip_headers(response.get("ETag"), len(packed)).items():
             response.headers[name] = value
         return response
-
-
-def accepts_gzip(meta: dict) -> bool:
-    return bool(re_accepts_gzip.search(meta.get("HTTP_ACCEPT_ENCODING", "")))
-
-
-def gzip_headers(etag: str | None, size: int) -> dict[str, str]:
-    """The headers of a kept page sent compressed (`size` bytes), as GZipMiddleware sets them."""
-    headers = {"Content-Length": str(size), "Content-Encoding": "gzip"}
-    if etag and etag.startswith('"'):
-        headers["ETag"] = "W/" + etag
-    return headers
 
 
 def switch_language(request: HttpRequest, code: str) -> HttpResponse:

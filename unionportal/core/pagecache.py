@@ -25,8 +25,7 @@ served before DRF runs, so a repeat answer costs no throttle count and no query;
 still counts every answer that is made (api/views.py).
 
 `PAGE_CACHE=0` (settings.PAGE_CACHE) turns the cache off: `make bench` measures the cold
-pages that way. `serve()` is the older per-view form (used by the station page), which
-honours the same setting.
+pages that way.
 """
 
 import hashlib
@@ -43,7 +42,6 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import CsrfViewMiddleware, get_token
 from django.urls import Resolver404, resolve
-from django.utils import translation
 from django.utils.cache import get_conditional_response
 
 from .compression import accepts_gzip, compress_kept, gzip_headers
@@ -151,12 +149,6 @@ def _anonymous_request(request: HttpRequest) -> bool:
     )
 
 
-def cacheable(request: HttpRequest, params: dict | None = None) -> bool:
-    if not enabled() or not _anonymous_request(request) or request.user.is_authenticated:
-        return False
-    return query_key(request, params or {}) is not None
-
-
 # --- Stamps --------------------------------------------------------------------------------------
 
 _MISSING = object()
@@ -192,9 +184,6 @@ def kept(name: str, read: Callable[[], object]) -> object:
         _local.clear()
     _local[key] = (value, min(until, moment + LOCAL_SECONDS))
     return value
-
-
-stamp = kept  # the older name
 
 
 def clear_local() -> None:
@@ -473,23 +462,3 @@ class PageCacheMiddleware:
         compress_kept(request, ready)  # compressed once here, not on every hit
         cache.set(key, ready, spec.ttl)
         return ready
-
-
-def serve(request: HttpRequest, name: str, stamp, render: Callable[[], HttpResponse], ttl: int = TTL) -> HttpResponse:
-    """The cached page for `name` at freshness `stamp`, or `render()` (kept when it may be shared).
-    The older per-view form; PageCacheMiddleware answers a decorated view before this runs."""
-    if not cacheable(request):
-        return render()
-    stamp_hash = hashlib.blake2b(str(stamp).encode(), digest_size=8).hexdigest()
-    key = f"page:{name}:{translation.get_language()}:{stamp_hash}"
-    html = cache.get(key)
-    if html is None:
-        response = render()
-        if response.status_code != 200:
-            return response
-        html = _TOKEN.sub(rf"\g<1>{PLACEHOLDER}\g<2>", response.content.decode())
-        cache.set(key, html, ttl)
-        return response
-    response = HttpResponse(html.replace(PLACEHOLDER, get_token(request)))
-    response.headers.setdefault("Content-Language", translation.get_language())
-    return response
