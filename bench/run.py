@@ -17,6 +17,9 @@
    - signed-in desk pages (a registered row's third field names the demo user): >= 0.25x. A
      session for that user is made in the bench database (bench_session() below) and wrk
      sends its cookie.
+   Reference rows (FLOORS, no target) show what any page made by Django reaches on the same
+   machine: /robots.txt (the whole middleware stack, no template) and a 404 page (the stack
+   and the base template, no query), anonymous in both runs, and signed in in the warm run.
 4. Run the apps' in-process benchmarks (registry.bench) and print their rows.
 
 Targets are printed beside the figures with an ok column; nothing here fails a build.
@@ -45,6 +48,12 @@ DEFAULT_ARGS = (
 )
 DURATION = os.environ.get("BENCH_SECONDS", "8")
 CONNECTIONS = os.environ.get("BENCH_CONNECTIONS", "16")
+
+
+FLOORS = [
+    ("floor: middleware, no template", "/robots.txt"),
+    ("floor: base template (404 page)", "/bench-floor/no-such-page/"),
+]
 
 
 def bench_env() -> dict[str, str]:
@@ -249,6 +258,10 @@ def main() -> None:
             else:
                 print(f"(skipping {p[0]}: no user {p[2]} in the bench database)")
     healthz = [("healthz", "/healthz", None)]
+    floors = [(label, path, None) for label, path in FLOORS]
+    desk_cookie = next((c for _label, _path, c in desk), None)
+    if desk_cookie:
+        floors.append(("floor: signed in, base template (404)", FLOORS[1][1], desk_cookie))
 
     # Warm: the page cache on, as served.
     port = free_port()
@@ -256,7 +269,7 @@ def main() -> None:
     server = start_server(env, port)
     try:
         wait_for(f"{base}/healthz")
-        warm = load(base, [*healthz, *public, *desk, ("healthz (again)", "/healthz", None)])
+        warm = load(base, [*healthz, *public, *desk, *floors, ("healthz (again)", "/healthz", None)])
     finally:
         stop_server(server)
     # Cold: a second server with the page cache off (PAGE_CACHE=0), anonymous pages only.
@@ -265,7 +278,7 @@ def main() -> None:
     server = start_server({**env, "PAGE_CACHE": "0"}, port)
     try:
         wait_for(f"{base}/healthz")
-        cold = load(base, [*healthz, *public, ("healthz (again)", "/healthz", None)])
+        cold = load(base, [*healthz, *public, *floors[:2], ("healthz (again)", "/healthz", None)])
     finally:
         stop_server(server)
 
@@ -283,10 +296,13 @@ def main() -> None:
         f"{'page':<34} {'path':<36} {'req/s':>8} {'p95 ms':>7} {'ratio':>6} {'target':>7} {'ok':>3} "
         f"{'cold r/s':>9} {'ratio':>6} {'target':>7} {'ok':>3} {'non-2xx':>8}"
     )
-    rows = []
+    rows, floor_rows = [], []
     for label, path, r in warm:
         ratio = r["rps"] / warm_base
         bad = r["non2xx"] + r["errors"]
+        if label.startswith("floor"):
+            floor_rows.append((label, path, r, ratio, cold_by_path.get(path) if "signed in" not in label else None))
+            continue
         if label.startswith("healthz"):
             line = f"{label:<34} {path[:36]:<36} {r['rps']:>8,.0f} {r['p95_ms']:>7.1f} {ratio:>6.2f}"
             print(f"{line} {'':>7} {'':>3} {'':>9} {'':>6} {'':>7} {'':>3} {bad:>8}")
@@ -308,6 +324,13 @@ def main() -> None:
         rows.append(row)
     met = sum(1 for r in rows if r["ok"] and r.get("cold_ok", True))
     print(f"{met} of {len(rows)} pages meet their targets.")
+    print("\nReference (no target): the best any page made by Django reaches here")
+    for label, path, r, ratio, c in floor_rows:
+        line = f"{label[:34]:<34} {path[:36]:<36} {r['rps']:>8,.0f} {r['p95_ms']:>7.1f} {ratio:>6.2f} {'':>7} {'':>3}"
+        if c is not None:
+            line += f" {c['rps']:>9,.0f} {c['rps'] / cold_base:>6.2f}"
+        print(line)
+        rows.append({"page": label, "path": path, "rps": r["rps"], "ratio": round(ratio, 3), "reference": True})
 
     if os.environ.get("BENCH_PAGES_ONLY") == "1":  # quick runs of the page rows alone
         return

@@ -4,7 +4,7 @@ from django.urls import include, path, re_path
 
 from api import opendata as api_opendata
 from unionportal.core import compression as core_compression
-from unionportal.core import pwa
+from unionportal.core import formtokens, pwa
 from unionportal.core import seo as core_seo
 from unionportal.core import views as core_views
 
@@ -22,6 +22,8 @@ urlpatterns = [
         "admin/r/<int:content_type_id>/<path:object_id>/",
         admin.site.admin_view(core_views.admin_view_on_site),
     ),
+    # The CSRF token for a form on a cached public page (unionportal.core.formtokens).
+    path("csrf/", formtokens.token, name="csrf_token"),
     path("admin/", admin.site.urls),
     path("accounts/login/", core_views.SignInView.as_view(), name="login"),
     path("accounts/logout/", pwa.SignOutView.as_view(), name="logout"),

@@ -5,7 +5,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from stations.models import Feedback, Station
+from stations.models import CheckIn, Feedback, Station
 
 pytestmark = [pytest.mark.browser]
 
@@ -180,6 +180,56 @@ def test_feedback_error_is_scrolled_into_view_and_facility_broken_is_a_kind(page
     page.locator("#send-feedback").click()
     expect(page.locator("body")).to_contain_text("谢谢")
     assert Feedback.objects.get().problem == Feedback.Problem.FACILITY
+
+
+def _in_chinese(context, live_server, settings):
+    settings.LANGUAGE_CODE = "zh-hans"
+    context.add_cookies([{"name": settings.LANGUAGE_COOKIE_NAME, "value": "zh-hans", "url": live_server.url}])
+
+
+def test_rider_checks_in_from_the_shared_page_in_chinese(page, live_server, network, settings, clock):
+    """The station page is one cached copy for everyone, with no CSRF token in it: tapping
+    check-in fetches this visitor's token first (static/js/formtokens.js)."""
+    _in_chinese(page.context, live_server, settings)
+    fetched, errors = [], []
+    page.on("request", lambda r: r.url.endswith("/csrf/") and fetched.append(r.url))
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    url = f"{live_server.url}/stations/{network['open_water'].pk}/"
+    page.goto(url)
+    assert page.goto(url).headers.get("x-page-cache") == "hit"
+    expect(page.locator("#checkin-form input[name=csrfmiddlewaretoken]")).to_have_value("")
+    page.locator("#checkin").tap()
+    expect(page.locator("main")).to_contain_text("打卡成功，欢迎！")
+    assert CheckIn.objects.filter(station=network["open_water"]).count() == 1
+    assert len(fetched) == 1 and errors == []
+
+
+def test_without_javascript_a_form_goes_after_one_more_tap_in_chinese(
+    browser, browser_context_args, live_server, network, settings
+):
+    """No JavaScript, so no token fetched: the feedback and the check-in arrive without one, are
+    not saved, and come back (the input kept) asking for one more tap, which sends them."""
+    context = browser.new_context(**browser_context_args, java_script_enabled=False)
+    _in_chinese(context, live_server, settings)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/stations/{network['open_water'].pk}/")
+    page.select_option("#id_problem", label="设施损坏（如微波炉坏了）")
+    page.fill("#id_message", "微波炉坏了")
+    page.locator("#send-feedback").tap()
+    expect(page.locator("#feedback-confirm")).to_contain_text("您的留言还没有发出")
+    expect(page.locator("#id_message")).to_have_value("微波炉坏了")
+    expect(page.locator("#id_problem")).to_have_value(Feedback.Problem.FACILITY)
+    assert not Feedback.objects.exists()
+    page.locator("#send-feedback").tap()
+    expect(page.locator("main")).to_contain_text("谢谢")
+    assert Feedback.objects.get().message == "微波炉坏了"
+    page.locator("#checkin").tap()
+    expect(page.locator("#checkin-confirm")).to_contain_text("还没有打卡成功")
+    assert not CheckIn.objects.exists()
+    page.locator("#checkin").tap()
+    expect(page.locator("main")).to_contain_text("打卡成功，欢迎！")
+    assert CheckIn.objects.count() == 1
+    context.close()
 
 
 def test_rider_in_chinese_filters_then_near_me_then_feedback(page, live_server, network, settings):

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from unionportal.core import pagecache
+from unionportal.core import formtokens, pagecache
 from unionportal.core.http import client_ip, rate_limited
 from unionportal.core.qr import qr_png_response
 
@@ -32,7 +32,10 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _detail(request, pk)
 
 
-def _detail(request: HttpRequest, pk: int, form: FeedbackForm | None = None, status: int = 200) -> HttpResponse:
+def _detail(
+    request: HttpRequest, pk: int, form: FeedbackForm | None = None, status: int = 200, confirm: str = ""
+) -> HttpResponse:
+    """The page; `confirm` names the form a visitor is asked to send once more (with a token)."""
     station = selectors.station_page(user=request.user, pk=pk)
     if station is None:
         raise Http404
@@ -56,6 +59,8 @@ def _detail(request: HttpRequest, pk: int, form: FeedbackForm | None = None, sta
             "form": form or FeedbackForm(),
             "tiles": tile_config(),
             "marker": {"id": station.pk, "name": station.name, "lat": station.lat, "lng": station.lng},
+            "confirm": confirm,
+            "csrf_now": bool(confirm),
         },
         status=status,
     )
@@ -67,7 +72,19 @@ def qr_png(request: HttpRequest, pk: int) -> HttpResponse:
     return qr_png_response(request.build_absolute_uri(station.get_absolute_url()))
 
 
+def _confirm_feedback(request: HttpRequest, pk: int) -> HttpResponse:
+    """Feedback sent without a valid CSRF token: nothing saved; the form again, as filled in."""
+    form = FeedbackForm(initial={name: request.POST.get(name, "") for name in FeedbackForm.base_fields})
+    return _detail(request, pk, form=form, confirm="feedback")
+
+
+def _confirm_checkin(request: HttpRequest, pk: int) -> HttpResponse:
+    return _detail(request, pk, confirm="checkin")
+
+
+# The page is cached, so its forms fetch their CSRF token on submit (unionportal.core.formtokens).
 @require_POST
+@formtokens.confirm_unless_proven(_confirm_feedback)
 def feedback(request: HttpRequest, pk: int) -> HttpResponse:
     station = _station_for(request, pk)
     if rate_limited(request, scope="stations-feedback", limit=5, window=3600):
@@ -94,6 +111,7 @@ def feedback(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
+@formtokens.confirm_unless_proven(_confirm_checkin)
 def checkin(request: HttpRequest, pk: int) -> HttpResponse:
     """One tap after scanning the station's QR code; at most once per half hour per device and station."""
     station = _station_for(request, pk)

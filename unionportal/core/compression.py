@@ -6,18 +6,20 @@ away byte by byte. So only responses with no secret are compressed:
 
 - the visitor is anonymous: no session cookie, no Authorization header, not signed in;
 - the response sets no cookie (a CSRF or session cookie means a token went into the page);
-- no CSRF token was used to render it, and the body holds no `csrfmiddlewaretoken`.
+- no CSRF token was used to render it, and the body holds no filled-in `csrfmiddlewaretoken`.
 
 Everything else (signed-in pages, pages with a form, the sign-in page) goes out as is. The
 public pages qualify once their one form on every page, the language switcher, is a plain link
-(`switch_language` below); the few public pages with their own form (a station's feedback
-and check-in, a contest's vote) stay uncompressed.
+(`switch_language` below), and the forms of a public page (a station's feedback and check-in)
+take their token when sent (unionportal.core.formtokens).
 
 Only text types are compressed (not images or files already compressed); static files are
 whitenoise's (compressed ahead of time with the manifest storage). The middleware sits right
 after the health checks, above the page cache (so cached pages are compressed too) and above
 every middleware that sets a cookie (so it sees them all).
 """
+
+import re
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -26,7 +28,7 @@ from django.utils.cache import add_never_cache_headers, patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.text import compress_string
 
-TOKEN_MARK = b"csrfmiddlewaretoken"
+FILLED_TOKEN = re.compile(rb'name="csrfmiddlewaretoken" value="[^"]')  # a form's CSRF field, filled in
 COMPRESSIBLE = (
     "text/",
     "application/json",
@@ -50,7 +52,7 @@ def carries_no_secret(request: HttpRequest, response: HttpResponse) -> bool:
     if request.META.get("CSRF_COOKIE_NEEDS_UPDATE"):  # get_token() ran: a token is in the page
         return False
     # A streamed body cannot be searched; the checks above cover how a token gets into one.
-    return response.streaming or TOKEN_MARK not in response.content
+    return response.streaming or not FILLED_TOKEN.search(response.content)
 
 
 def compressible(request: HttpRequest, response: HttpResponse) -> bool:

@@ -9,12 +9,10 @@ within how many seconds a write shows on it; `base.html` states that in its foot
 
 `PageCacheMiddleware` (first after the health checks) answers a cached page before the rest
 of the middleware runs (sessions, CSRF, authentication, messages...): the headers they set
-on the page when it was rendered are stored with it and replayed. The one per-visitor part
-of a page is the CSRF token of its forms (the language switcher, a feedback form): it is
-stored as a placeholder and filled in, with Django's own CSRF middleware setting the cookie,
-on the way out. Anything that makes a page per-visitor (a session or messages cookie, a
-signed-in user, an API token, a cookie set by the page, `Cache-Control: private/no-store`)
-bypasses the cache both ways.
+on the page when it was rendered are stored with it and replayed. Anything that makes a page
+per-visitor (a session or messages cookie, a signed-in user, an API token, a cookie set by the
+page, `Cache-Control: private/no-store`, a CSRF token in it) bypasses the cache both ways: the
+forms of a cached page take their token when sent (unionportal.core.formtokens).
 
 `HotPages`, the WSGI application around Django's, answers a ready page (no per-visitor part)
 that this process served in the last second without running Django at all (see "Hot pages").
@@ -40,16 +38,13 @@ from django.core.cache import cache
 from django.core.exceptions import DisallowedHost
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
-from django.middleware.csrf import CsrfViewMiddleware, get_token
 from django.urls import Resolver404, resolve
 from django.utils.cache import get_conditional_response
 
-from .compression import accepts_gzip, compress_kept, gzip_headers
+from .compression import FILLED_TOKEN, accepts_gzip, compress_kept, gzip_headers
 
 TTL = 300  # seconds; a safety net for changes that do not move the stamp (e.g. a union renamed)
 STAMP_TTL = 10  # seconds a stamp read by kept() is trusted without asking the database again
-PLACEHOLDER = "__portal_csrf__"
-_TOKEN = re.compile(r'(name="csrfmiddlewaretoken" value=")[^"]*(")')
 MAX_TEXT_PARAM = 40  # longer search terms are answered without the cache (bounds the keys)
 MAX_PAGE_PARAM = 500
 KEPT_TYPES = ("text/html", "application/json")  # pages, and the public API's answers
@@ -393,7 +388,6 @@ class PageCacheMiddleware:
 
     def __init__(self, get_response):
         self.get_response = get_response
-        self.csrf = CsrfViewMiddleware(get_response)
 
     def __call__(self, request):
         found = page_key(request)
@@ -405,54 +399,32 @@ class PageCacheMiddleware:
                     return get_conditional_response(request, etag=entry["ETag"], response=entry)
                 remember_hot(request, entry)
                 return entry  # kept whole (a fresh copy from the cache), "X-Page-Cache: hit" included
-            if entry is not None:
-                return self.replay(request, entry)
         response = self.get_response(request)
         if found is not None:
             remember_hot(request, self.keep(request, found, response))
         return response
 
-    def replay(self, request: HttpRequest, entry: tuple) -> HttpResponse:
-        """A kept page with a CSRF placeholder: this visitor's token goes in."""
-        html, headers = entry
-        csrf = PLACEHOLDER in html
-        if csrf:
-            self.csrf.process_request(request)  # this visitor's CSRF cookie, if any
-            html = html.replace(PLACEHOLDER, get_token(request))
-        response = HttpResponse(html)
-        for name, value in headers:
-            response.headers[name] = value
-        response.headers["X-Page-Cache"] = "hit"
-        if csrf:
-            self.csrf.process_response(request, response)  # sets the CSRF cookie when new
-        return response
-
     @staticmethod
     def keep(request: HttpRequest, found: tuple[str, Spec], response: HttpResponse) -> HttpResponse | None:
-        """Keep the page when it may be shared; the ready copy kept, if it has no per-visitor part."""
+        """Keep the page when it may be shared: the ready copy kept, else None."""
         key, spec = found
         user = getattr(request, "user", None)
-        cookies = {name for name in response.cookies if name != settings.CSRF_COOKIE_NAME}
         control = response.headers.get("Cache-Control", "")
         if (
             response.status_code != 200
             or response.streaming
-            or cookies
+            or response.cookies
             or "private" in control
             or "no-store" in control
             or not response.headers.get("Content-Type", "").startswith(KEPT_TYPES)
             or (user is not None and user.is_authenticated)
             or getattr(getattr(request, "session", None), "modified", False)
+            or FILLED_TOKEN.search(response.content)  # this visitor's CSRF token
         ):
             return None
         headers = [(k, v) for k, v in response.items() if k.lower() not in _SKIP_HEADERS]
-        text = response.content.decode(response.charset or "utf-8")
-        html = _TOKEN.sub(rf"\g<1>{PLACEHOLDER}\g<2>", text)
-        if html != text:  # a form's CSRF token: each visitor gets their own (replay)
-            cache.set(key, (html, headers), spec.ttl)
-            return None
-        # No per-visitor part: the response itself is kept, ready to go out as it comes back
-        # from the cache (no header is converted again on a hit).
+        # The response itself is kept, ready to go out as it comes back from the cache (no
+        # header is converted again on a hit).
         ready = HttpResponse(response.content)
         for name, value in headers:
             ready.headers[name] = value

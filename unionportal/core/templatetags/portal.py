@@ -1,5 +1,7 @@
 from django import template
 from django.conf import settings
+from django.urls import reverse
+from django.utils.html import format_html
 
 register = template.Library()
 
@@ -16,3 +18,15 @@ def query_replace(context, **kwargs) -> str:
 @register.simple_tag
 def demo_mode() -> bool:
     return settings.DEBUG
+
+
+@register.simple_tag(takes_context=True)
+def csrf_on_submit(context) -> str:
+    """The CSRF field of a form on a cached public page: empty, filled in on submit from /csrf/
+    (static/js/formtokens.js, which the page loads), unless the page is one visitor's own (a
+    signed-in user, or `csrf_now` set by a confirm page; see unionportal.core.formtokens)."""
+    request = context["request"]
+    value = context.get("csrf_token", "") if context.get("csrf_now") or request.user.is_authenticated else ""
+    return format_html(
+        '<input type="hidden" name="csrfmiddlewaretoken" value="{}" data-csrf-from="{}">', value, reverse("csrf_token")
+    )
