@@ -72,6 +72,20 @@ def test_feedback_without_a_token_saves_nothing_and_asks_again(station):
     assert again.status_code == 302 and Feedback.objects.get().message == "饮水机坏了"
 
 
+def test_a_refused_feedback_comes_back_with_its_errors_and_a_token(station):
+    """Without JavaScript: sent empty (no token), then with the token but still empty, the
+    page shows what is missing each time and carries a token, so the next tap is the last."""
+    someone = visitor()
+    url = f"{station.get_absolute_url()}feedback/"
+    first = someone.post(url, {"message": ""}).content.decode()
+    assert 'id="feedback-errors"' in first and 'id="feedback-confirm"' in first
+    token = next(t for t in FIELD.findall(first) if t)
+    second = someone.post(url, {"message": "", "csrfmiddlewaretoken": token})
+    assert second.status_code == 400 and b'id="feedback-errors"' in second.content
+    assert any(FIELD.findall(second.content.decode()))  # fixed and sent, it will go
+    assert not Feedback.objects.exists()
+
+
 def test_checkin_without_a_token_saves_nothing_and_asks_again(station):
     someone = visitor()
     url = station.get_absolute_url()

@@ -60,7 +60,7 @@ def _detail(
             "tiles": tile_config(),
             "marker": {"id": station.pk, "name": station.name, "lat": station.lat, "lng": station.lng},
             "confirm": confirm,
-            "csrf_now": bool(confirm),
+            "csrf_now": request.method == "POST",  # an answer to a form: never cached, its own token
         },
         status=status,
     )
@@ -73,9 +73,9 @@ def qr_png(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _confirm_feedback(request: HttpRequest, pk: int) -> HttpResponse:
-    """Feedback sent without a valid CSRF token: nothing saved; the form again, as filled in."""
-    form = FeedbackForm(initial={name: request.POST.get(name, "") for name in FeedbackForm.base_fields})
-    return _detail(request, pk, form=form, confirm="feedback")
+    """Feedback sent without a valid CSRF token: nothing saved; the form again as filled in,
+    with its errors if any, so that one more tap sends it."""
+    return _detail(request, pk, form=FeedbackForm(request.POST), confirm="feedback")
 
 
 def _confirm_checkin(request: HttpRequest, pk: int) -> HttpResponse:
