@@ -1,6 +1,7 @@
 """UnionPortal settings. Everything that differs per deployment comes from the environment."""
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from csp.constants import NONE, SELF
@@ -241,6 +242,14 @@ SECURE_REFERRER_POLICY = "same-origin"
 MAP_TILE_PROVIDER = env("MAP_TILE_PROVIDER", default="osm")
 MAP_TILE_URL = env("MAP_TILE_URL", default="")  # overrides the provider's URL (e.g. intranet tiles)
 
+
+def _plain_http_origin(url: str) -> list[str]:
+    """The origin of a plain-HTTP tile server (an intranet's) for img-src, `{s}` as `*`;
+    HTTPS tile hosts are covered by `https:` already."""
+    parts = urlsplit(url)
+    return [f"http://{parts.netloc.replace('{s}', '*')}"] if parts.scheme == "http" and parts.netloc else []
+
+
 # Content Security Policy: no inline scripts; map tiles may come from the tile host.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
@@ -254,7 +263,7 @@ CONTENT_SECURITY_POLICY = {
         # templates still use none; the risk left is CSS in markup an attacker could inject,
         # which escaping prevents anyway.
         "style-src-attr": ["'unsafe-inline'"],
-        "img-src": [SELF, "data:", "blob:", "https:"],
+        "img-src": [SELF, "data:", "blob:", "https:", *_plain_http_origin(MAP_TILE_URL)],
         "connect-src": [SELF],
         "font-src": [SELF],
         "object-src": [NONE],

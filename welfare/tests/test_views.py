@@ -373,8 +373,8 @@ def test_query_counts_flat_with_10_and_1000_files(
             client.get(url)
         assert len(ctx.captured_queries) == counts[label], label
     # The file list: 1 session, 2 user, 3 role kinds (role_required), 4 COUNT of the scoped files,
-    # 5 the page of files JOIN union.
-    with django_assert_num_queries(5):
+    # 5 the page of files, 6 their unions (after the LIMIT, not joined: see the view).
+    with django_assert_num_queries(6):
         client.get(reverse("welfare:file_list"))
     # The file page: 1 session, 2 user, 3 role kinds, 4 the scoped file JOIN union, 5 INSERT of the
     # access log entry, 6 assistance, 7-8 the user's and groups' permissions (may they reveal?),

@@ -193,3 +193,19 @@ def test_server_error_page_renders_without_a_request_context(rf):
 
     response = server_error(rf.get("/"))
     assert response.status_code == 500 and b"Something went wrong" in response.content
+
+
+@pytest.mark.parametrize(
+    "tile_url, extra",
+    [
+        ("", []),
+        ("https://tiles.intranet/{z}/{x}/{y}.png", []),  # https: covers it
+        ("http://tiles.intranet:8080/{z}/{x}/{y}.png", ["http://tiles.intranet:8080"]),
+        ("http://{s}.tiles.intranet/{z}/{x}/{y}.png", ["http://*.tiles.intranet"]),
+    ],
+)
+def test_a_plain_http_intranet_tile_server_is_allowed_to_show_its_tiles(tile_url, extra):
+    code = "from django.conf import settings as s; print(*s.CONTENT_SECURITY_POLICY['DIRECTIVES']['img-src'])"
+    result = _manage("shell", "-v", "0", "-c", code, env={"MAP_TILE_URL": tile_url})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["'self'", "data:", "blob:", "https:", *extra]
