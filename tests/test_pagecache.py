@@ -142,3 +142,62 @@ def test_public_pages_queries_flat(client, tree, officer_a, django_assert_max_nu
     grow(28, 11)
     assert counts() == before
     assert all(n <= 12 for n in before.values()), before
+
+
+# --- One request makes a missing page; the others get its last copy meanwhile --------------------
+
+
+@pytest.fixture
+def renamed_station(db, tree, rf):
+    """A public station whose page is kept, then renamed (its stamp moves): (url, its place's
+    "being made" mark). The kept page still says "Old name"."""
+    from django.core.cache import cache
+
+    from stations import services
+    from stations.models import Station
+
+    station = services.station_save(
+        station=Station(union=tree.a, name="Old name", kind=Station.Kind.OUTDOOR, lat=39.7, lng=116.1, is_public=True)
+    )
+    url = station.get_absolute_url()
+    Client().get(url)
+    station.name = "New name"
+    services.station_save(station=station)
+    mark = f"pagemaking:{pagecache.page_key(rf.get(url)).place}"
+    assert cache.get(mark) is None  # the first request made it and let go
+    return url, mark
+
+
+def test_while_another_request_makes_a_page_the_last_copy_is_served(renamed_station, clock):
+    from django.core.cache import cache
+
+    url, mark = renamed_station
+    cache.add(mark, 1)  # another server process is making the page
+    stale = Client().get(url)
+    assert stale["X-Page-Cache"] == "stale" and "Old name" in stale.content.decode()
+    # Past the page's stated freshness the last copy is too old: this request makes it too.
+    clock["now"] += pagecache.STAMP_TTL + 1
+    made = Client().get(url)
+    assert "X-Page-Cache" not in made and "New name" in made.content.decode()
+    assert cache.get(mark) == 1  # the other request's mark is left to it
+
+
+def test_without_another_maker_the_page_is_made_at_once(renamed_station):
+    url, mark = renamed_station
+    page = Client().get(url)
+    assert "X-Page-Cache" not in page and "New name" in page.content.decode()
+    assert hit(Client().get(url))
+
+
+def test_the_mark_is_let_go_when_making_the_page_fails(renamed_station, rf):
+    from django.core.cache import cache
+
+    url, mark = renamed_station
+
+    def broken(request):
+        raise RuntimeError("the view failed")
+
+    with pytest.raises(RuntimeError):
+        pagecache.PageCacheMiddleware(broken)(rf.get(url))
+    assert cache.get(mark) is None
+    assert "New name" in Client().get(url).content.decode()

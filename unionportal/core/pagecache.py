@@ -18,6 +18,10 @@ forms of a cached page take their token when sent (unionportal.core.formtokens).
 that this process served in the last second without running Django at all (see "Hot pages").
 A kept page with an ETag answers a matching If-None-Match with 304.
 
+A missing page (its stamp moved: a write, or the minute turned) is made by one request at a
+time: the others meanwhile get its last copy if that was made within the page's stated
+freshness (`X-Page-Cache: stale`), so a popular page does not render once per waiting visitor.
+
 The public read API (/api/v1/) opts its answers in the same way: a JSON answer kept here is
 served before DRF runs, so a repeat answer costs no throttle count and no query; the throttle
 still counts every answer that is made (api/views.py).
@@ -32,6 +36,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import wraps
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core.cache import cache
@@ -48,6 +53,9 @@ STAMP_TTL = 10  # seconds a stamp read by kept() is trusted without asking the d
 MAX_TEXT_PARAM = 40  # longer search terms are answered without the cache (bounds the keys)
 MAX_PAGE_PARAM = 500
 KEPT_TYPES = ("text/html", "application/json")  # pages, and the public API's answers
+# One request at a time makes a missing page (its stamp moved: a write, or the minute turned);
+# for at most this long the others get its last copy meanwhile (PageCacheMiddleware).
+MAKING_SECONDS = 5
 
 
 def now() -> float:
@@ -265,8 +273,14 @@ def _route(path: str):
     return route
 
 
-def page_key(request: HttpRequest) -> tuple[str, Spec] | None:
-    """The cache key of this request's page, or None when it must be rendered for it alone."""
+class Found(NamedTuple):
+    key: str  # the page as of its stamp
+    spec: Spec
+    place: str  # the page whatever its stamp: its last copy and its "being made" mark are kept by it
+
+
+def page_key(request: HttpRequest) -> Found | None:
+    """The cache keys of this request's page, or None when it must be rendered for it alone."""
     if not enabled() or not _anonymous_request(request):
         return None
     if settings.SECURE_SSL_REDIRECT and not request.is_secure():
@@ -287,8 +301,13 @@ def page_key(request: HttpRequest) -> tuple[str, Spec] | None:
     value = spec.stamp(request, **kwargs)
     if value is None:
         return None
-    digest = hashlib.blake2b(f"{host}|{path}|{query}|{value}".encode(), digest_size=12).hexdigest()
-    return f"pagemw:{spec.name}:{language_of(request)}:{digest}", spec
+    place = f"{host}|{path}|{query}"
+    prefix = f"{spec.name}:{language_of(request)}"
+    return Found(
+        f"pagemw:{prefix}:{hashlib.blake2b(f'{place}|{value}'.encode(), digest_size=12).hexdigest()}",
+        spec,
+        f"{prefix}:{hashlib.blake2b(place.encode(), digest_size=12).hexdigest()}",
+    )
 
 
 # --- Hot pages: answered at the WSGI entry -----------------------------------------------------
@@ -391,23 +410,43 @@ class PageCacheMiddleware:
 
     def __call__(self, request):
         found = page_key(request)
-        if found is not None:
-            entry = cache.get(found[0])
-            if isinstance(entry, HttpResponse):
-                if entry.has_header("ETag") and "HTTP_IF_NONE_MATCH" in request.META:
-                    # The browser's copy may still be good: 304 (weak tags match, as of a gzipped copy).
-                    return get_conditional_response(request, etag=entry["ETag"], response=entry)
-                remember_hot(request, entry)
-                return entry  # kept whole (a fresh copy from the cache), "X-Page-Cache: hit" included
-        response = self.get_response(request)
-        if found is not None:
+        if found is None:
+            return self.get_response(request)
+        entry = cache.get(found.key)
+        if isinstance(entry, HttpResponse):
+            if entry.has_header("ETag") and "HTTP_IF_NONE_MATCH" in request.META:
+                # The browser's copy may still be good: 304 (weak tags match, as of a gzipped copy).
+                return get_conditional_response(request, etag=entry["ETag"], response=entry)
+            remember_hot(request, entry)
+            return entry  # kept whole (a fresh copy from the cache), "X-Page-Cache: hit" included
+        making = f"pagemaking:{found.place}"
+        mine = cache.add(making, 1, MAKING_SECONDS)
+        if not mine:  # another request is making it
+            last = self.last_copy(found)
+            if last is not None:
+                return last
+        try:
+            response = self.get_response(request)
             remember_hot(request, self.keep(request, found, response))
+        finally:
+            if mine:
+                cache.delete(making)
         return response
 
     @staticmethod
-    def keep(request: HttpRequest, found: tuple[str, Spec], response: HttpResponse) -> HttpResponse | None:
-        """Keep the page when it may be shared: the ready copy kept, else None."""
-        key, spec = found
+    def last_copy(found: Found) -> HttpResponse | None:
+        """While another request makes this page: its last copy, if it was made within the page's
+        stated freshness (so a write still shows within it), else None (made here too)."""
+        last = cache.get(f"pagelast:{found.place}")
+        if not isinstance(last, HttpResponse) or not 0 <= now() - getattr(last, "made_at", 0) <= found.spec.fresh:
+            return None
+        last.headers["X-Page-Cache"] = "stale"
+        return last
+
+    @staticmethod
+    def keep(request: HttpRequest, found: Found, response: HttpResponse) -> HttpResponse | None:
+        """Keep the page when it may be shared, as of its stamp and as its place's last copy: the
+        ready copy kept, else None."""
         user = getattr(request, "user", None)
         control = response.headers.get("Cache-Control", "")
         if (
@@ -431,6 +470,7 @@ class PageCacheMiddleware:
         ready.headers["X-Page-Cache"] = "hit"
         ready.headers["Content-Length"] = str(len(response.content))
         ready.gzipped = None
+        ready.made_at = now()
         compress_kept(request, ready)  # compressed once here, not on every hit
-        cache.set(key, ready, spec.ttl)
+        cache.set_many({found.key: ready, f"pagelast:{found.place}": ready}, found.spec.ttl)
         return ready
