@@ -37,7 +37,9 @@ from django.contrib.sessions.models import Session
 from django.db import connection
 from django.test import override_settings
 
-from unionportal.core.testing import make_user
+from stations import services as station_services
+from stations.models import CheckIn, Station
+from unionportal.core.testing import build_tree, make_user
 
 ROOT = Path(__file__).resolve().parents[1]
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
@@ -217,6 +219,7 @@ def _server_env(database_url: str, redis: bool) -> dict:
     )
     if redis:
         env["REDIS_URL"] = REDIS_URL  # cache and sessions in Redis, shared by both servers
+        env["CACHE_KEY_PREFIX"] = f"smoke-{os.getpid()}-{time.time_ns()}"  # this run's alone (rate limits)
     return env
 
 
@@ -236,6 +239,11 @@ def test_nginx_in_front_of_two_gunicorns(tmp_path):
     # The servers hash as production does (the suite's MD5 hasher is not in their list).
     with override_settings(PASSWORD_HASHERS=global_settings.PASSWORD_HASHERS):
         make_user("deploy_smoke")
+    station = station_services.station_save(
+        station=Station(
+            union=build_tree().a, name="Smoke", kind=Station.Kind.OUTDOOR, lat=39.7, lng=116.1, is_public=True
+        )
+    )
     redis = _redis_reachable()
     env = _server_env(_database_url(tmp_path), redis)
     ports = [_free_port(), _free_port()]
@@ -288,6 +296,28 @@ def test_nginx_in_front_of_two_gunicorns(tmp_path):
         assert "max-age=" in (response.getheader("Strict-Transport-Security") or "")
         response, body = anonymous.request("GET", "/static/css/site.css")  # nginx serves /static itself
         assert response.status == 200 and response.getheader("X-Upstream") is None
+
+        # A station's page is one copy for all, compressed (its forms hold no token). A rider's
+        # check-in takes its token from /csrf/ of one server and is accepted by the other.
+        rider = Browser(tls_port)
+        url = station.get_absolute_url()
+        response, body = rider.request("GET", url)
+        assert response.status == 200 and response.getheader("Content-Encoding") == "gzip"
+        assert body.count('name="csrfmiddlewaretoken" value=""') == 2 and not rider.cookies
+        served_by = []
+        response, body = rider.request("GET", "/csrf/")
+        served_by.append(response.getheader("X-Upstream"))
+        response, body = rider.request(
+            "POST",
+            f"{url}checkin/",
+            body=urllib.parse.urlencode({"csrfmiddlewaretoken": json.loads(body)["token"]}),
+            headers={"Content-Type": "application/x-www-form-urlencoded", "Origin": f"https://{HOST}"},
+        )
+        served_by.append(response.getheader("X-Upstream"))
+        assert response.status == 302 and response.getheader("Location") == url, body[:2000]
+        assert len(set(served_by)) == 2, served_by  # round robin: /csrf/ from one, the check-in to the other
+        if connection.vendor == "postgresql":
+            assert CheckIn.objects.filter(station=station).count() == 1
 
         # Sign in through the proxy.
         user = Browser(tls_port)
