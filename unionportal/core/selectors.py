@@ -184,7 +184,9 @@ def desk_actions(*, user) -> tuple[registry.NavLink | None, list[registry.NavLin
 
 
 def recent_activities(*, user, limit: int = 8) -> models.QuerySet:
-    return Activity.objects.visible_to(user).select_related("union")[:limit]
+    # The few activities first, then their unions: joined before the LIMIT, PostgreSQL would read
+    # the union of every activity in a large scope (5,000 of them: 11 ms against 6).
+    return Activity.objects.visible_to(user).prefetch_related("union")[:limit]
 
 
 def users_visible_to(user, roles: Iterable[str] | None = None) -> models.QuerySet:

@@ -163,7 +163,8 @@ def desk(request: HttpRequest) -> HttpResponse:
 
 @role_required()
 def activity_list(request: HttpRequest) -> HttpResponse:
-    qs = Activity.objects.visible_to(request.user).select_related("union")
+    # The page's unions after the page (prefetch), not joined before the LIMIT (see recent_activities).
+    qs = Activity.objects.visible_to(request.user).prefetch_related("union")
     flt = ActivityFilter(request.GET, queryset=qs)
     page = Paginator(flt.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "core/activity_list.html", {"filter": flt, "page": page})

@@ -209,3 +209,11 @@ def test_a_plain_http_intranet_tile_server_is_allowed_to_show_its_tiles(tile_url
     result = _manage("shell", "-v", "0", "-c", code, env={"MAP_TILE_URL": tile_url})
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["'self'", "data:", "blob:", "https:", *extra]
+
+
+def test_a_cache_key_prefix_keeps_two_sites_apart_on_one_redis():
+    code = "from django.conf import settings as s; print(repr(s.CACHES['default']['KEY_PREFIX']))"
+    for extra, prefix in (({}, "''"), ({"CACHE_KEY_PREFIX": "staging"}, "'staging'")):
+        result = _manage("shell", "-v", "0", "-c", code, env={**PRODUCTION_ENV, **extra})
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.strip() == prefix
