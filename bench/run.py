@@ -107,13 +107,25 @@ def prepare(env: dict) -> None:
     stamp = RESULTS / f"seeded-{hashlib.sha1((env['DATABASE_URL'] + ' '.join(kept)).encode()).hexdigest()[:12]}"
     manage(env, "migrate", "--noinput", "-v0")
     if stamp.exists() and "--reseed" not in sys.argv:
-        print(f"Bench database already filled ({' '.join(kept)}); pass --reseed to fill it again.")
-        return
+        if stamp.read_text() == unions_held(env):
+            print(f"Bench database already filled ({' '.join(kept)}); pass --reseed to fill it again.")
+            return
+        print("The bench database no longer holds what was seeded into it (emptied or replaced): filling it.")
     manage(env, "seed_demo")
     started = time.monotonic()
     manage(env, "seed_scale", *kept)
     print(f"seed_scale {' '.join(kept)}: {time.monotonic() - started:.0f} s")
-    stamp.touch()
+    stamp.write_text(unions_held(env))
+
+
+def unions_held(env: dict) -> str:
+    """How many unions the bench database holds: the seeded stamp records it, so that a database
+    emptied or replaced since (the benchmark never adds a union) is filled again."""
+    code = "from unionportal.core.models import Union; print(Union.objects.count())"
+    out = subprocess.run(
+        [PY, "manage.py", "shell", "-v", "0", "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True
+    ).stdout
+    return out.strip().splitlines()[-1]
 
 
 def free_port() -> int:
