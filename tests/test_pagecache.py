@@ -163,7 +163,7 @@ def renamed_station(db, tree, rf):
     Client().get(url)
     station.name = "New name"
     services.station_save(station=station)
-    mark = f"pagemaking:{pagecache.page_key(rf.get(url)).place}"
+    mark = pagecache.page_key(rf.get(url)).making_key
     assert cache.get(mark) is None  # the first request made it and let go
     return url, mark
 

@@ -60,7 +60,6 @@ def _detail(
             "tiles": tile_config(),
             "marker": {"id": station.pk, "name": station.name, "lat": station.lat, "lng": station.lng},
             "confirm": confirm,
-            "csrf_now": request.method == "POST",  # an answer to a form: never cached, its own token
         },
         status=status,
     )

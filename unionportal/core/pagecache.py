@@ -278,6 +278,14 @@ class Found(NamedTuple):
     spec: Spec
     place: str  # the page whatever its stamp: its last copy and its "being made" mark are kept by it
 
+    @property
+    def last_key(self) -> str:
+        return f"pagelast:{self.place}"
+
+    @property
+    def making_key(self) -> str:
+        return f"pagemaking:{self.place}"
+
 
 def page_key(request: HttpRequest) -> Found | None:
     """The cache keys of this request's page, or None when it must be rendered for it alone."""
@@ -419,8 +427,7 @@ class PageCacheMiddleware:
                 return get_conditional_response(request, etag=entry["ETag"], response=entry)
             remember_hot(request, entry)
             return entry  # kept whole (a fresh copy from the cache), "X-Page-Cache: hit" included
-        making = f"pagemaking:{found.place}"
-        mine = cache.add(making, 1, MAKING_SECONDS)
+        mine = cache.add(found.making_key, 1, MAKING_SECONDS)
         if not mine:  # another request is making it
             last = self.last_copy(found)
             if last is not None:
@@ -430,14 +437,14 @@ class PageCacheMiddleware:
             remember_hot(request, self.keep(request, found, response))
         finally:
             if mine:
-                cache.delete(making)
+                cache.delete(found.making_key)
         return response
 
     @staticmethod
     def last_copy(found: Found) -> HttpResponse | None:
         """While another request makes this page: its last copy, if it was made within the page's
         stated freshness (so a write still shows within it), else None (made here too)."""
-        last = cache.get(f"pagelast:{found.place}")
+        last = cache.get(found.last_key)
         if not isinstance(last, HttpResponse) or not 0 <= now() - getattr(last, "made_at", 0) <= found.spec.fresh:
             return None
         last.headers["X-Page-Cache"] = "stale"
@@ -472,5 +479,5 @@ class PageCacheMiddleware:
         ready.gzipped = None
         ready.made_at = now()
         compress_kept(request, ready)  # compressed once here, not on every hit
-        cache.set_many({found.key: ready, f"pagelast:{found.place}": ready}, found.spec.ttl)
+        cache.set_many({found.key: ready, found.last_key: ready}, found.spec.ttl)
         return ready

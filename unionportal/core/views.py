@@ -141,8 +141,9 @@ def union_search(request: HttpRequest) -> JsonResponse:
     roles = [kind for kind in request.GET.get("roles", "").split(",") if kind] or None
     if roles is not None and not set(roles) <= set(Role.Kind.values):
         return JsonResponse({"error": _("Unknown role."), "code": "bad_roles"}, status=400)
-    within = parse_id(request.GET["within"]) if request.GET.get("within") else None
-    if request.GET.get("within") and within is None:
+    raw_within = request.GET.get("within", "")
+    within = parse_id(raw_within) if raw_within else None
+    if raw_within and within is None:
         return JsonResponse({"error": _("Not a union's number."), "code": "bad_within"}, status=400)
     q = request.GET.get("q", "")[: selectors.UNION_SEARCH_MAX_Q]
     found = selectors.union_search(user=request.user, roles=roles, q=q, within_id=within)

@@ -23,10 +23,12 @@ def demo_mode() -> bool:
 @register.simple_tag(takes_context=True)
 def csrf_on_submit(context) -> str:
     """The CSRF field of a form on a cached public page: empty, filled in on submit from /csrf/
-    (static/js/formtokens.js, which the page loads), unless the page is one visitor's own (a
-    signed-in user, or `csrf_now` set by a confirm page; see unionportal.core.formtokens)."""
+    (static/js/formtokens.js, which the page loads), unless the page is one visitor's own and
+    never cached: a signed-in user's, or the answer to a form sent (see
+    unionportal.core.formtokens)."""
     request = context["request"]
-    value = context.get("csrf_token", "") if context.get("csrf_now") or request.user.is_authenticated else ""
+    own = request.method == "POST" or request.user.is_authenticated
+    value = context.get("csrf_token", "") if own else ""
     return format_html(
         '<input type="hidden" name="csrfmiddlewaretoken" value="{}" data-csrf-from="{}">', value, reverse("csrf_token")
     )
